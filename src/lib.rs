@@ -1,0 +1,26 @@
+//! mmm: Bayesian marketing-mix models.
+//!
+//! The pipeline: a data set and a model file become a log density on an unconstrained space
+//! with an exact gradient; NUTS samples it in parallel chains; the draws give contributions,
+//! ROAS and response curves; an optimizer splits a budget over the posterior.
+//!
+//! ```
+//! use mmm::{LogDensity, LogpError};
+//!
+//! /// A standard normal in two dimensions.
+//! #[derive(Clone)]
+//! struct StdNormal;
+//! impl LogDensity for StdNormal {
+//!     fn dim(&self) -> usize { 2 }
+//!     fn logp_grad(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, LogpError> {
+//!         for (gi, xi) in g.iter_mut().zip(x) { *gi = -xi; }
+//!         Ok(-0.5 * x.iter().map(|v| v * v).sum::<f64>())
+//!     }
+//! }
+//! let mut g = [0.0; 2];
+//! assert_eq!(StdNormal.logp_grad(&[0.0, 0.0], &mut g), Ok(0.0));
+//! ```
+
+mod sampler;
+
+pub use sampler::{LogDensity, LogpError, SamplerSettings};
