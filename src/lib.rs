@@ -23,4 +23,7 @@
 
 mod sampler;
 
-pub use sampler::{LogDensity, LogpError, SamplerSettings};
+pub use sampler::{
+    ChainOutput, DrawStats, LogDensity, LogpError, NoProgress, Progress, SampleError,
+    SamplerSettings, Samples, sample,
+};

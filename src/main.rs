@@ -2,6 +2,8 @@
 //! result to an exit status.
 
 fn main() {
-    eprintln!("mmm: the command line is not built yet; today the library provides the NUTS sampler core.");
+    eprintln!(
+        "mmm: the command line is not built yet; today the library provides the NUTS sampler core."
+    );
     std::process::exit(2);
 }

@@ -1,10 +1,16 @@
 //! The sampler core: NUTS with Stan's warm-up, run as parallel chains. It knows nothing about
 //! marketing; it sees a [`LogDensity`] and returns draws with per-draw statistics.
 
+mod chain;
+mod hamiltonian;
+mod metric;
+mod nuts;
+mod run;
 mod settings;
+mod stepsize;
 mod target;
+mod warmup;
 
+pub use run::{ChainOutput, DrawStats, NoProgress, Progress, SampleError, Samples, sample};
 pub use settings::SamplerSettings;
 pub use target::{LogDensity, LogpError};
-pub(crate) use target::checked_logp_grad;
-mod hamiltonian;
