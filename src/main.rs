@@ -1,9 +1,10 @@
-//! The `mmm` command line: parse arguments, call one library function per command, map the
-//! result to an exit status.
+//! The `mmm` command line: parse arguments, call one function per command, map the result to
+//! an exit status in one place (0 success, 1 user error, 2 usage error).
 
-fn main() {
-    eprintln!(
-        "mmm: the command line is not built yet; today the library provides the NUTS sampler core."
-    );
-    std::process::exit(2);
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
 }

@@ -1,1 +1,5 @@
-//! Integration tests: one test binary, one module per area.
+//! Integration tests: one test binary, one module per area. They run the real `mmm` binary in
+//! temporary folders, and sample in release mode.
+
+mod cli;
+mod determinism;
