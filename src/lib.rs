@@ -21,6 +21,7 @@
 //! assert_eq!(StdNormal.logp_grad(&[0.0, 0.0], &mut g), Ok(0.0));
 //! ```
 
+pub mod density;
 pub mod fitdir;
 mod sampler;
 
