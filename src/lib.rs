@@ -22,5 +22,6 @@
 //! ```
 
 mod sampler;
+pub mod transform;
 
 pub use sampler::{LogDensity, LogpError, SamplerSettings};
