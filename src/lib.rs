@@ -24,6 +24,7 @@
 pub mod density;
 pub mod fitdir;
 mod sampler;
+pub mod transform;
 
 pub use sampler::{
     ChainOutput, DrawStats, LogDensity, LogpError, NoProgress, Progress, SampleError,
