@@ -21,6 +21,9 @@
 //! assert_eq!(StdNormal.logp_grad(&[0.0, 0.0], &mut g), Ok(0.0));
 //! ```
 
+// Public as a module rather than re-exported: `diagnostics::rhat`, `diagnostics::summarize`
+// read better qualified than at the crate root, and the module re-exports its chosen list.
+pub mod diagnostics;
 mod sampler;
 
 pub use sampler::{LogDensity, LogpError, SamplerSettings};
