@@ -31,6 +31,9 @@ mod rhat;
 mod summary;
 mod thresholds;
 
+#[cfg(test)]
+mod reference_tests;
+
 pub use bfmi::bfmi;
 pub use ess::{ess_bulk, ess_mean, ess_quantile, ess_tail};
 pub use mcse::mcse_mean;
