@@ -23,6 +23,9 @@
 
 pub mod density;
 pub mod fitdir;
+// Public as a module rather than re-exported: `diagnostics::rhat`, `diagnostics::summarize`
+// read better qualified than at the crate root, and the module re-exports its chosen list.
+pub mod diagnostics;
 mod sampler;
 pub mod transform;
 
