@@ -21,6 +21,11 @@
 //! assert_eq!(StdNormal.logp_grad(&[0.0, 0.0], &mut g), Ok(0.0));
 //! ```
 
+mod data;
 mod sampler;
 
+pub use data::{
+    ColumnRole, DataError, DataRequest, Dataset, DateStep, ScaleMethod, ScaledData, Scales,
+    load_dataset, load_dataset_from_reader,
+};
 pub use sampler::{LogDensity, LogpError, SamplerSettings};
