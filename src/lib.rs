@@ -26,6 +26,7 @@ pub mod fitdir;
 // Public as a module rather than re-exported: `diagnostics::rhat`, `diagnostics::summarize`
 // read better qualified than at the crate root, and the module re-exports its chosen list.
 pub mod diagnostics;
+mod data;
 mod sampler;
 pub mod transform;
 
@@ -33,3 +34,8 @@ pub use sampler::{
     ChainOutput, DrawStats, LogDensity, LogpError, NoProgress, Progress, SampleError,
     SamplerSettings, Samples, sample,
 };
+pub use data::{
+    ColumnRole, DataError, DataRequest, Dataset, DateStep, ScaleMethod, ScaledData, Scales,
+    load_dataset, load_dataset_from_reader,
+};
+pub use sampler::{LogDensity, LogpError, SamplerSettings};
