@@ -21,6 +21,9 @@
 //! assert_eq!(StdNormal.logp_grad(&[0.0, 0.0], &mut g), Ok(0.0));
 //! ```
 
+mod gradcheck;
+pub mod reference_models;
 mod sampler;
 
+pub use gradcheck::{GradCheckOptions, GradientMismatch, check_gradient};
 pub use sampler::{LogDensity, LogpError, SamplerSettings};
