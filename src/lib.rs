@@ -27,6 +27,8 @@ pub mod fitdir;
 // read better qualified than at the crate root, and the module re-exports its chosen list.
 pub mod diagnostics;
 mod data;
+mod gradcheck;
+pub mod reference_models;
 mod sampler;
 pub mod transform;
 
@@ -38,4 +40,5 @@ pub use data::{
     ColumnRole, DataError, DataRequest, Dataset, DateStep, ScaleMethod, ScaledData, Scales,
     load_dataset, load_dataset_from_reader,
 };
+pub use gradcheck::{GradCheckOptions, GradientMismatch, check_gradient};
 pub use sampler::{LogDensity, LogpError, SamplerSettings};
