@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use mmm::diagnostics::{RHAT_MAX, ESS_MIN, summarize};
-use mmm::reference_models::{self as rm, ReferenceModel};
+use mmm::diagnostics::{ESS_MIN, RHAT_MAX, summarize};
+use mmm::reference_models::{self as rm, PosteriordbModel, ReferenceModel};
 use mmm::{NoProgress, SamplerSettings, Samples, sample};
 
 /// Means may differ by this many combined Monte Carlo standard errors.
@@ -14,7 +14,10 @@ const MEAN_MCSE_MULTIPLE: f64 = 4.0;
 const SD_REL_TOL: f64 = 0.10;
 
 fn reference_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/posteriordb"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/reference/posteriordb"
+    ))
 }
 
 fn settings(target_accept: f64, seed: u64) -> SamplerSettings {
@@ -63,11 +66,14 @@ fn compare_to_reference<M: ReferenceModel>(model: &M, samples: &Samples) -> Vec<
         if (s.sd / ref_sd - 1.0).abs() > SD_REL_TOL {
             failures.push(format!("{name}: sd {} vs {ref_sd}", s.sd));
         }
-        if !(s.r_hat < RHAT_MAX) {
+        if s.r_hat.is_nan() || s.r_hat >= RHAT_MAX {
             failures.push(format!("{name}: R-hat {}", s.r_hat));
         }
-        if !(s.ess_bulk > ESS_MIN && s.ess_tail > ESS_MIN) {
-            failures.push(format!("{name}: ESS bulk {} tail {}", s.ess_bulk, s.ess_tail));
+        if s.ess_bulk.min(s.ess_tail) <= ESS_MIN {
+            failures.push(format!(
+                "{name}: ESS bulk {} tail {}",
+                s.ess_bulk, s.ess_tail
+            ));
         }
     }
     failures
@@ -84,7 +90,10 @@ fn assert_matches_reference<M: ReferenceModel>(model: M, target_accept: f64) {
 
 #[test]
 fn eight_schools_noncentered_matches_reference() {
-    assert_matches_reference(rm::EightSchoolsNoncentered::load(&reference_dir()).unwrap(), 0.95);
+    assert_matches_reference(
+        rm::EightSchoolsNoncentered::load(&reference_dir()).unwrap(),
+        0.95,
+    );
 }
 
 #[test]
@@ -125,4 +134,21 @@ fn low_dim_gauss_mix_matches_reference() {
 #[test]
 fn garch11_matches_reference() {
     assert_matches_reference(rm::Garch11::load(&reference_dir()).unwrap(), 0.8);
+}
+
+/// Correlation -1.000 between alpha and beta defeats a diagonal metric's efficiency (not its
+/// correctness): means, sds and R-hat must pass; bulk ESS falls short of 400 (about 280, see
+/// docs/sampler.md), so ESS is the one rule not asserted here.
+#[test]
+fn kilpisjarvi_is_unbiased_despite_correlation_minus_one() {
+    let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
+    let samples = sample(&model, &settings(0.8, 1), &NoProgress).unwrap();
+    let failures: Vec<String> = compare_to_reference(&model, &samples)
+        .into_iter()
+        .filter(|f| !f.contains("ESS"))
+        .collect();
+    assert!(
+        failures.is_empty() && samples.divergences() == 0,
+        "{failures:#?}"
+    );
 }
