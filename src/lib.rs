@@ -22,5 +22,11 @@
 //! ```
 
 mod sampler;
+mod spec;
 
 pub use sampler::{LogDensity, LogpError, SamplerSettings};
+pub use spec::{
+    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, Issue, Likelihood,
+    LikelihoodSpec, ModelSpec, Nu, PRIOR_FAMILIES, ParamInfo, ParamKind, Prior, PriorParamError,
+    ReportSpec, SaturationSpec, Scaling, SeasonalitySpec, SpecError, Support, TrendSpec,
+};
