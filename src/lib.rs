@@ -40,4 +40,11 @@ pub use gradcheck::{GradCheckOptions, GradientMismatch, check_gradient};
 pub use sampler::{
     ChainOutput, DrawStats, LogDensity, LogpError, NoProgress, Progress, SampleError,
     SamplerSettings, Samples, sample,
+mod spec;
+
+pub use sampler::{LogDensity, LogpError, SamplerSettings};
+pub use spec::{
+    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, Issue, Likelihood,
+    LikelihoodSpec, ModelSpec, Nu, PRIOR_FAMILIES, ParamInfo, ParamKind, Prior, PriorParamError,
+    ReportSpec, SaturationSpec, Scaling, SeasonalitySpec, SpecError, Support, TrendSpec,
 };
