@@ -90,7 +90,9 @@ impl Layout {
                     }
                 };
                 let (saturation, sat_kinds) = match ch.saturation {
-                    SaturationSpec::Hill { .. } => (SaturationKind::Hill, [ParamKind::K, ParamKind::S]),
+                    SaturationSpec::Hill { .. } => {
+                        (SaturationKind::Hill, [ParamKind::K, ParamKind::S])
+                    }
                     SaturationSpec::Logistic { .. } => {
                         (SaturationKind::Logistic, [ParamKind::Lam, ParamKind::Lam])
                     }
@@ -123,7 +125,9 @@ impl Layout {
             gamma_idx: (0..spec.controls.len())
                 .map(|k| find(ParamKind::Gamma, k))
                 .collect(),
-            fourier_idx: (0..n_fourier).map(|j| find(ParamKind::Fourier, j)).collect(),
+            fourier_idx: (0..n_fourier)
+                .map(|j| find(ParamKind::Fourier, j))
+                .collect(),
             intercept_idx: find(ParamKind::Intercept, 0),
             trend_idx: (trend != usize::MAX).then_some(trend),
             sigma_idx: find(ParamKind::Sigma, 0),

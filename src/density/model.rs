@@ -132,7 +132,12 @@ impl MmmDensity {
         let layout = Layout::new(spec);
         let data = ModelData::new(spec, data, layout.family)?;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
-        let max_lag = layout.channels.iter().map(|ch| ch.max_lag).max().unwrap_or(1);
+        let max_lag = layout
+            .channels
+            .iter()
+            .map(|ch| ch.max_lag)
+            .max()
+            .unwrap_or(1);
         Ok(MmmDensity {
             x: vec![0.0; d],
             gx: vec![0.0; d],
@@ -209,7 +214,8 @@ impl MmmDensity {
                     &mut self.jac[..np * l],
                 );
             } else {
-                ch.adstock.weights(&ad[..np], ch.normalize, &mut self.w[..l]);
+                ch.adstock
+                    .weights(&ad[..np], ch.normalize, &mut self.w[..l]);
             }
             convolve(&self.w[..l], &d.spend[c], &mut self.adstocked);
             let ns = ch.saturation.n_params();
@@ -249,11 +255,16 @@ impl MmmDensity {
             self.gx[ch.beta_idx] += dot(&self.d_mu, &self.sat[range.clone()]);
             let ns = ch.saturation.n_params();
             for p in 0..ns {
-                self.gx[ch.saturation_idx[p]] += beta * dot(&self.d_mu, &self.sat_dp[p][range.clone()]);
+                self.gx[ch.saturation_idx[p]] +=
+                    beta * dot(&self.d_mu, &self.sat_dp[p][range.clone()]);
             }
             for ((g, dm), da) in self.g_a.iter_mut().zip(&self.d_mu).zip(&self.sat_da[range]) {
                 // An infinite slope at zero adstock (Hill with s < 1) meets a zero spend there.
-                *g = if *da == 0.0 || !da.is_finite() { 0.0 } else { beta * dm * da };
+                *g = if *da == 0.0 || !da.is_finite() {
+                    0.0
+                } else {
+                    beta * dm * da
+                };
             }
             // Recompute the weights' Jacobian for this channel (the forward pass overwrote it).
             let l = ch.max_lag;
@@ -302,7 +313,9 @@ impl LogDensity for MmmDensity {
             self.dlogjac_du[i] = c.dlog_jac_du;
         }
         if !lp.is_finite() {
-            return Err(LogpError::OutOfSupport("a parameter left its prior's support"));
+            return Err(LogpError::OutOfSupport(
+                "a parameter left its prior's support",
+            ));
         }
         let x = std::mem::take(&mut self.x);
         self.forward(&x, true);
