@@ -279,8 +279,8 @@ impl MmmDensity {
             convolve_adjoint_weights(&d.spend[c], &self.g_a, &mut self.dw[..l]);
             let mut dparams = [0.0; ADSTOCK_MAX_PARAMS];
             pull_back_weights(&self.jac[..np * l], &self.dw[..l], &mut dparams[..np]);
-            for p in 0..np {
-                self.gx[ch.adstock_idx[p]] += dparams[p];
+            for (idx, dp) in ch.adstock_idx.iter().zip(&dparams[..np]) {
+                self.gx[*idx] += dp;
             }
         }
     }
@@ -303,8 +303,8 @@ impl LogDensity for MmmDensity {
 
     fn logp_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
         let mut lp = 0.0;
-        for i in 0..theta.len() {
-            let c = self.layout.bijectors[i].constrain_with_jacobian(theta[i]);
+        for (i, u) in theta.iter().enumerate() {
+            let c = self.layout.bijectors[i].constrain_with_jacobian(*u);
             let (lp_prior, d_prior) = self.layout.priors[i].logpdf_grad(c.x);
             lp += lp_prior + c.log_jac;
             self.x[i] = c.x;
@@ -342,8 +342,8 @@ impl LogDensity for MmmDensity {
         }
         self.backward(&x);
         self.x = x;
-        for i in 0..theta.len() {
-            grad[i] = self.gx[i] * self.dx_du[i] + self.dlogjac_du[i];
+        for (i, g) in grad.iter_mut().enumerate() {
+            *g = self.gx[i] * self.dx_du[i] + self.dlogjac_du[i];
         }
         Ok(lp)
     }
