@@ -1,6 +1,8 @@
 //! Argument parsing and dispatch: one function per command, errors mapped to exit codes here.
 
 mod args;
+mod fit_cmd;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -66,9 +68,21 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
-    let name = command.name();
-    anyhow::bail!(
-        "`mmm {name}` is not built yet. Today mmm provides the NUTS sampler core as a library \
-         (see README.md, \"Status\"); the command line arrives with the model-file issue."
-    )
+    match command {
+        Command::Check { model, data } => fit_cmd::check(&model, data.as_deref()),
+        Command::Fit {
+            model,
+            data,
+            out,
+            sampler,
+            force,
+        } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
+        other => {
+            let name = other.name();
+            anyhow::bail!(
+                "`mmm {name}` is not built yet. Today mmm checks model files and fits them \
+                 (`mmm check`, `mmm fit`; see README.md, \"Status\")."
+            )
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! The model's forward pass read as a decomposition: each component's contribution per period
 //! in original units, for one draw of the constrained parameters.
 
-use crate::transform::convolve_adjoint_spend;
+use crate::transform::{convolve_adjoint_spend, steady_state_factor};
+
+use super::layout::NuLayout;
 
 use super::likelihood::Family;
 use super::model::MmmDensity;
@@ -160,6 +162,59 @@ impl MmmDensity {
             } else {
                 0.0
             };
+        }
+    }
+}
+
+impl MmmDensity {
+    /// Outcome per period (original units) that channel `c` earns at a flat spend of
+    /// `spend` per period (original units), once adstock has reached its steady state, at
+    /// constrained parameters `x`. `level` is the multiplicative model's baseline level on the
+    /// model scale (log); additive models ignore it.
+    pub fn steady_state_response(&mut self, x: &[f64], c: usize, spend: f64, level: f64) -> f64 {
+        let ch = &self.layout.channels[c];
+        let np = ch.adstock.n_params();
+        let l = ch.max_lag;
+        let ad = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
+        ch.adstock
+            .weights(&ad[..np], ch.normalize, &mut self.w[..l]);
+        let a = steady_state_factor(&self.w[..l]) * spend / self.data.scales.channels[c];
+        let ns = ch.saturation.n_params();
+        let sp = [x[ch.saturation_idx[0]], x[ch.saturation_idx[ns - 1]]];
+        let eta = x[ch.beta_idx] * ch.saturation.value(&sp[..ns], a);
+        let sy = self.data.scales.target;
+        if self.layout.family == Family::LogNormal {
+            sy * level.exp() * eta.exp_m1()
+        } else {
+            sy * eta
+        }
+    }
+
+    /// Posterior predictive draw of the target (original units) for the current forward pass
+    /// (call after [`MmmDensity::decompose`]) at constrained parameters `x`, into `out`.
+    pub fn predictive_draw<R: rand::Rng + ?Sized>(&self, x: &[f64], rng: &mut R, out: &mut [f64]) {
+        use rand_distr::{Distribution, StandardNormal, StudentT};
+        let lay = &self.layout;
+        let sigma = x[lay.sigma_idx];
+        let nu = match lay.nu {
+            NuLayout::Fixed(v) => v,
+            NuLayout::Param(i) => x[i],
+            NuLayout::None => 0.0,
+        };
+        let t_dist = (nu > 0.0).then(|| StudentT::new(nu).ok()).flatten();
+        let sy = self.data.scales.target;
+        for (o, mu) in out.iter_mut().zip(&self.mu) {
+            let e: f64 = match (lay.family, &t_dist) {
+                (Family::StudentT, Some(t)) => t.sample(rng),
+                _ => StandardNormal.sample(rng),
+            };
+            let z = mu + sigma * e;
+            *o = sy
+                * if lay.family == Family::LogNormal {
+                    z.exp()
+                } else {
+                    z
+                };
         }
     }
 }
