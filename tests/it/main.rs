@@ -4,4 +4,5 @@
 mod cli;
 mod determinism;
 mod posteriordb;
+mod pymc_marketing;
 mod sampler;
