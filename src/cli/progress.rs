@@ -47,7 +47,7 @@ impl mmm::Progress for ChainBars {
     fn on_iteration(&self, chain: usize, done: usize, _total: usize, divergences: usize) {
         if let Some(bar) = self.bars.get(chain) {
             bar.set_position(done as u64);
-            if done == self.warmup + 1 || (divergences > 0 && done % 50 == 0) {
+            if done == self.warmup + 1 || (divergences > 0 && done.is_multiple_of(50)) {
                 let phase = if done > self.warmup {
                     "sampling"
                 } else {

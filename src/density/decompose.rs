@@ -90,10 +90,10 @@ impl MmmDensity {
         for (c, ch) in lay.channels.iter().enumerate() {
             let beta = x[ch.beta_idx];
             let sat = &self.sat[c * n..(c + 1) * n];
-            for t in 0..n {
-                let eta = beta * sat[t];
-                out.channels[c][t] = if multiplicative {
-                    sy * (self.mu[t].exp() - (self.mu[t] - eta).exp())
+            for ((o, s), mu) in out.channels[c].iter_mut().zip(sat).zip(&self.mu) {
+                let eta = beta * s;
+                *o = if multiplicative {
+                    sy * (mu.exp() - (mu - eta).exp())
                 } else {
                     sy * eta
                 };

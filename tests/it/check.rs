@@ -1,7 +1,7 @@
 //! `mmm check` and `mmm fit` on bad input: exit status 1, and a message naming the file, the
 //! line or key, the column, what is wrong and what to do.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const MODEL: &str = r#"[data]
