@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::diagnostics::bfmi;
-use crate::fit::Fit;
+use crate::fit::{DATA_FILE, Fit, data_csv};
 
 use super::atomic::{OutputError, StagedDir};
 use super::cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
@@ -121,6 +121,7 @@ pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, O
         )?;
     }
     staged.write("summary.csv", summary_csv(fit).as_bytes())?;
+    staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
     staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;
     staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
     staged.write("response_curves.csv", &csv_bytes(&fit.derived.curves)?)?;

@@ -36,6 +36,33 @@ impl PosteriorDraws {
         }
     }
 
+    /// Draws already on the constrained scale: `chains[c][i]` is draw `i` of chain `c`, in the
+    /// order of `names`. `None` when chains differ in length or a draw has the wrong width.
+    pub fn from_constrained(
+        names: Vec<String>,
+        chains: &[Vec<Vec<f64>>],
+    ) -> Option<PosteriorDraws> {
+        let n_draws = chains.first().map_or(0, Vec::len);
+        let mut values = Vec::with_capacity(chains.len() * n_draws * names.len());
+        for chain in chains {
+            if chain.len() != n_draws {
+                return None;
+            }
+            for row in chain {
+                if row.len() != names.len() {
+                    return None;
+                }
+                values.extend_from_slice(row);
+            }
+        }
+        Some(PosteriorDraws {
+            names,
+            n_chains: chains.len(),
+            n_draws,
+            values,
+        })
+    }
+
     /// Number of parameters.
     pub fn n_params(&self) -> usize {
         self.names.len()

@@ -4,6 +4,7 @@
 mod check;
 mod cli;
 mod determinism;
+mod fitdir;
 mod posteriordb;
 mod pymc_marketing;
 mod sampler;
