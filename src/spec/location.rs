@@ -37,11 +37,16 @@ impl Source<'_> {
         }
         // An offset on a header line (serde's "missing field" points at the header): finish
         // reading that header so the path names it rather than the one before.
-        let line_start = self.text[..offset.min(self.text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        if scan.frames.is_empty() && self.text[line_start..].trim_start().starts_with('[') {
-            let rest = &self.text[offset.min(self.text.len())..];
+        // Slices go through `get`: offsets come from a parser and may fall off the text or
+        // inside a character of a damaged file.
+        let head = self
+            .text
+            .get(..offset.min(self.text.len()))
+            .unwrap_or(self.text);
+        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text.get(line_start..).unwrap_or("");
+        if scan.frames.is_empty() && line.trim_start().starts_with('[') {
+            let rest = self.text.get(offset.min(self.text.len())..).unwrap_or("");
             let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
             rest[..end]
                 .chars()
@@ -51,7 +56,7 @@ impl Source<'_> {
         let mut parts: Vec<String> = Vec::new();
         if let Some((name, start, is_array)) = &scan.header {
             let label = if *is_array {
-                element_label(&self.text[*start..])
+                element_label(self.text.get(*start..).unwrap_or(""))
                     .unwrap_or_else(|| format!("#{}", scan.count(name)))
             } else {
                 String::new()

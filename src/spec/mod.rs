@@ -11,6 +11,8 @@ mod check_tables;
 mod defaults;
 mod display;
 mod error;
+#[cfg(test)]
+mod fuzz_tests;
 mod load;
 mod location;
 mod model_spec;
