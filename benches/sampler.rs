@@ -1,7 +1,371 @@
-//! Sampler benchmarks.
-use criterion::{Criterion, criterion_group, criterion_main};
+//! Sampler benchmarks: mmm's NUTS against nuts-rs (its default diagonal adaptation) on a 100-d
+//! standard normal and posteriordb's kidiq.
+//!
+//! Criterion times one chain of 1000 warm-up + 1000 draws and one bare gradient. Before that, a
+//! report on stderr gives, over 4 chains x (1000 + 1000) and several seeds: gradient
+//! evaluations per second, leapfrog steps per draw, min bulk ESS per second and per gradient
+//! evaluation, and the time per leapfrog step beyond the gradient. The report's chains run one
+//! after another on one thread and its times are that thread's CPU time (the fastest of a few
+//! repetitions), so other processes on a shared machine distort them little.
+//!
+//! Run: `cargo bench --bench sampler` (figures in docs/performance.md); `cargo bench --bench
+//! sampler -- nomatch` prints the report alone.
 
-fn bench(_c: &mut Criterion) {}
+mod support;
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use mmm::{LogDensity, NoProgress, SamplerSettings};
+use nuts_rs::{Chain, CpuMath, DiagNutsSettings, Settings};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use support::ess::{check_against_arviz, ess_bulk};
+use support::targets::{Counted, Kidiq, NutsRsModel, StdNormal, check_gradient};
+
+const CHAINS: usize = 4;
+const WARMUP: usize = 1000;
+const DRAWS: usize = 1000;
+/// Seeds of the report's runs; ESS of one run varies by about 10 %, so the report averages.
+const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
+/// Every timing in the report is the fastest of this many repetitions (the runs are
+/// deterministic, so only the time differs), to shed interference from other processes.
+const REPEATS: usize = 3;
+/// Seed of the criterion runs.
+const BENCH_SEED: u64 = 1;
+const NORMAL_DIM: usize = 100;
+const KIDIQ_DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/reference/posteriordb/kidiq-kidscore_momhsiq.data.json"
+);
+const ARVIZ_CASES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/reference/diagnostics"
+);
+/// Points where the kidiq gradient is checked against finite differences: near the mode, and
+/// far from it.
+const KIDIQ_CHECK_POINTS: [[f64; 4]; 2] = [[26.0, 6.0, 0.56, 2.9], [10.0, -3.0, 1.0, 1.0]];
+/// Initial points of nuts-rs chains: uniform in (-r, r), as mmm's default.
+const INIT_RADIUS: f64 = 2.0;
+/// Seconds spent timing the bare gradient, per repetition.
+const GRADIENT_TIMING: f64 = 0.1;
+
+/// CPU time of the calling thread, from Linux's `/proc/thread-self/schedstat` (nanoseconds on
+/// the CPU), so other processes on a shared machine do not inflate the figures.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    (ns > 0.0).then_some(ns * 1e-9)
+}
+
+/// Thread CPU time where the system reports it, wall time otherwise.
+struct Stopwatch {
+    cpu: Option<f64>,
+    wall: Instant,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch {
+            cpu: thread_cpu_seconds(),
+            wall: Instant::now(),
+        }
+    }
+
+    fn seconds(&self) -> f64 {
+        match (self.cpu, thread_cpu_seconds()) {
+            (Some(start), Some(now)) => now - start,
+            _ => self.wall.elapsed().as_secs_f64(),
+        }
+    }
+}
+
+/// What one run of `CHAINS` chains cost and gave.
+struct Run {
+    seconds: f64,
+    /// Every gradient evaluation, warm-up and initialisation included.
+    gradients: u64,
+    /// Leapfrog steps of the kept draws.
+    sampling_leapfrogs: u64,
+    divergences: usize,
+    /// Mean step size over the kept draws of all chains.
+    step_size: f64,
+    /// Kept draws of every chain, row-major.
+    draws: Vec<Vec<f64>>,
+}
+
+fn mmm_settings(chains: usize, seed: u64) -> SamplerSettings {
+    SamplerSettings {
+        chains,
+        warmup: WARMUP,
+        draws: DRAWS,
+        seed,
+        ..SamplerSettings::default()
+    }
+}
+
+fn run_mmm<D: LogDensity + Clone + Send + Sync>(density: &D, seed: u64) -> Run {
+    let total = Arc::new(AtomicU64::new(0));
+    let counted = Counted::new(density.clone(), Arc::clone(&total));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    // The chains run on the pool's one thread: the stopwatch must run there too.
+    let (samples, seconds) = pool.install(|| {
+        let clock = Stopwatch::start();
+        let samples = mmm::sample(&counted, &mmm_settings(CHAINS, seed), &NoProgress);
+        (samples.expect("mmm sampling failed"), clock.seconds())
+    });
+    drop(counted);
+    Run {
+        seconds,
+        gradients: total.load(Ordering::Relaxed),
+        sampling_leapfrogs: samples.chains.iter().map(|c| c.n_leapfrog_total()).sum(),
+        divergences: samples.divergences(),
+        step_size: samples.chains.iter().map(|c| c.step_size).sum::<f64>() / CHAINS as f64,
+        draws: samples.chains.into_iter().map(|c| c.draws).collect(),
+    }
+}
+
+/// What one nuts-rs chain gave: kept draws (row-major), their leapfrog steps, divergences and
+/// mean step size (nuts-rs jitters the step size of every draw by up to 10 %).
+type NutsRsChain = (Vec<f64>, u64, usize, f64);
+
+/// One nuts-rs chain with its default diagonal adaptation.
+fn nutsrs_chain<D: LogDensity>(density: D, seed: u64, chain: usize) -> NutsRsChain {
+    let dim = density.dim();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(chain as u64);
+    let init: Vec<f64> = (0..dim)
+        .map(|_| rng.random_range(-INIT_RADIUS..INIT_RADIUS))
+        .collect();
+    let settings = DiagNutsSettings {
+        num_tune: WARMUP as u64,
+        num_draws: DRAWS as u64,
+        num_chains: CHAINS,
+        seed,
+        ..DiagNutsSettings::default()
+    };
+    let math = CpuMath::new(NutsRsModel(density));
+    let mut sampler = settings
+        .new_chain(chain as u64, math, &mut rng)
+        .expect("valid nuts-rs settings");
+    sampler.set_position(&init).expect("nuts-rs initialisation");
+    let mut draws = Vec::with_capacity(DRAWS * dim);
+    let (mut leapfrogs, mut divergences, mut step_size) = (0, 0, 0.0);
+    for i in 0..WARMUP + DRAWS {
+        let (q, progress) = sampler.draw().expect("nuts-rs draw failed");
+        if i >= WARMUP {
+            draws.extend_from_slice(&q);
+            leapfrogs += progress.num_steps;
+            divergences += usize::from(progress.diverging);
+            step_size += progress.step_size / DRAWS as f64;
+        }
+    }
+    (draws, leapfrogs, divergences, step_size)
+}
+
+fn run_nutsrs<D: LogDensity + Clone>(density: &D, seed: u64) -> Run {
+    let total = Arc::new(AtomicU64::new(0));
+    let counted = Counted::new(density.clone(), Arc::clone(&total));
+    let clock = Stopwatch::start();
+    let chains: Vec<_> = (0..CHAINS)
+        .map(|c| nutsrs_chain(counted.clone(), seed, c))
+        .collect();
+    let seconds = clock.seconds();
+    drop(counted);
+    Run {
+        seconds,
+        gradients: total.load(Ordering::Relaxed),
+        sampling_leapfrogs: chains.iter().map(|c| c.1).sum(),
+        divergences: chains.iter().map(|c| c.2).sum(),
+        step_size: chains.iter().map(|c| c.3).sum::<f64>() / CHAINS as f64,
+        draws: chains.into_iter().map(|c| c.0).collect(),
+    }
+}
+
+/// Smallest bulk ESS over the coordinates of a run.
+fn min_bulk_ess(draws: &[Vec<f64>], dim: usize) -> f64 {
+    (0..dim)
+        .map(|j| {
+            let traces: Vec<Vec<f64>> = draws
+                .iter()
+                .map(|c| c.iter().skip(j).step_by(dim).copied().collect())
+                .collect();
+            let refs: Vec<&[f64]> = traces.iter().map(Vec::as_slice).collect();
+            ess_bulk(&refs)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The fastest of `REPEATS` runs: draws and counts of the first, the smallest time.
+fn fastest(run: impl Fn() -> Run) -> Run {
+    let mut best = run();
+    for _ in 1..REPEATS {
+        best.seconds = best.seconds.min(run().seconds);
+    }
+    best
+}
+
+/// Seconds per evaluation of the bare density, at the posterior draws `points`.
+fn seconds_per_gradient<D: LogDensity + Clone>(density: &D, points: &[Vec<f64>]) -> f64 {
+    let mut d = density.clone();
+    let dim = d.dim();
+    let mut grad = vec![0.0; dim];
+    let mut best = f64::INFINITY;
+    for _ in 0..REPEATS {
+        let mut calls = 0_u32;
+        let clock = Stopwatch::start();
+        while clock.seconds() < GRADIENT_TIMING {
+            for q in points.iter().flat_map(|c| c.chunks_exact(dim)) {
+                let _ = black_box(d.logp_grad(black_box(q), black_box(&mut grad)));
+                calls += 1;
+            }
+        }
+        best = best.min(clock.seconds() / f64::from(calls));
+    }
+    best
+}
+
+/// One line of the report, summed over the seeds.
+fn report_line<D: LogDensity + Clone>(
+    density_name: &str,
+    sampler: &str,
+    density: &D,
+    runs: &[Run],
+) {
+    let dim = density.dim();
+    let ess: Vec<f64> = runs.iter().map(|r| min_bulk_ess(&r.draws, dim)).collect();
+    let t_grad = seconds_per_gradient(density, &runs[0].draws);
+    let seconds: f64 = runs.iter().map(|r| r.seconds).sum();
+    let grads = runs.iter().map(|r| r.gradients).sum::<u64>() as f64;
+    let sampling = runs.iter().map(|r| r.sampling_leapfrogs).sum::<u64>() as f64;
+    let ess_sum: f64 = ess.iter().sum();
+    let n = runs.len() as f64;
+    let lo = ess.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ess.iter().copied().fold(0.0, f64::max);
+    eprintln!(
+        "| {density_name} | {sampler} | {:.0} | {:.2} | {:.3} | {:.1} | {:.0} ({:.0}-{:.0}) | {:.0} | {:.2} | {:.2} | {:.0} | {:.1} | {} |",
+        t_grad * 1e9,
+        grads / seconds / 1e6,
+        runs.iter().map(|r| r.step_size).sum::<f64>() / n,
+        sampling / (n * (CHAINS * DRAWS) as f64),
+        ess_sum / n,
+        lo,
+        hi,
+        ess_sum / seconds,
+        1000.0 * ess_sum / grads,
+        1000.0 * ess_sum / sampling,
+        (seconds - grads * t_grad) / grads * 1e9,
+        seconds / n * 1e3,
+        runs.iter().map(|r| r.divergences).sum::<usize>(),
+    );
+}
+
+fn report_density<D: LogDensity + Clone + Send + Sync>(name: &str, density: &D) {
+    let ours: Vec<Run> = SEEDS
+        .iter()
+        .map(|&s| fastest(|| run_mmm(density, s)))
+        .collect();
+    report_line(name, "mmm", density, &ours);
+    let theirs: Vec<Run> = SEEDS
+        .iter()
+        .map(|&s| fastest(|| run_nutsrs(density, s)))
+        .collect();
+    report_line(name, "nuts-rs 0.19.1", density, &theirs);
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+fn report(normal: &StdNormal, kidiq: Option<&Kidiq>) {
+    eprintln!(
+        "\nSampler core: {CHAINS} chains x ({WARMUP} warm-up + {DRAWS} draws), seeds {SEEDS:?}, \
+         chains run one after another on one thread; times are {} (fastest of {REPEATS}); {}",
+        if thread_cpu_seconds().is_some() {
+            "thread CPU time"
+        } else {
+            "wall time"
+        },
+        machine()
+    );
+    eprintln!(
+        "| density | sampler | ns per gradient | gradients per s (M) | step size | leapfrog per draw | \
+         min bulk ESS, mean (range) | min ESS per s | min ESS per 1000 gradients | \
+         min ESS per 1000 sampling leapfrogs | ns per leapfrog beyond gradient | ms per run | \
+         divergences |"
+    );
+    eprintln!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    report_density(&format!("normal {NORMAL_DIM}-d"), normal);
+    if let Some(k) = kidiq {
+        report_density("kidiq", k);
+    }
+    eprintln!();
+}
+
+fn bench_density<D: LogDensity + Clone + Send + Sync>(c: &mut Criterion, name: &str, density: &D) {
+    let mut group = c.benchmark_group(name);
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let dim = density.dim();
+    let mut d = density.clone();
+    let (x, mut g) = (vec![0.5; dim], vec![0.0; dim]);
+    group.bench_function("gradient", |b| {
+        b.iter(|| d.logp_grad(black_box(&x), black_box(&mut g)))
+    });
+    let one_chain = mmm_settings(1, BENCH_SEED);
+    group.bench_function("mmm one chain", |b| {
+        b.iter(|| mmm::sample(density, &one_chain, &NoProgress).expect("mmm sampling failed"))
+    });
+    group.bench_function("nuts-rs one chain", |b| {
+        b.iter(|| nutsrs_chain(density.clone(), BENCH_SEED, 0))
+    });
+    group.finish();
+}
+
+fn main() {
+    let kidiq = match Kidiq::load(KIDIQ_DATA) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            eprintln!("kidiq skipped: {e}");
+            None
+        }
+    };
+    if let Some(k) = &kidiq {
+        for point in &KIDIQ_CHECK_POINTS {
+            check_gradient(&mut k.clone(), point).expect("the kidiq gradient is wrong");
+        }
+    }
+    let normal = StdNormal { dim: NORMAL_DIM };
+    // Criterion runs each benchmark once without `--bench` (`cargo test --benches`); the report
+    // is for real benchmark runs only, not for `--profile-time` (profiling one benchmark).
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--profile-time") {
+        check_against_arviz(ARVIZ_CASES).expect("the bench's bulk ESS disagrees with ArviZ");
+        report(&normal, kidiq.as_ref());
+    }
+    let mut c = Criterion::default().configure_from_args();
+    bench_density(&mut c, "normal100", &normal);
+    if let Some(k) = &kidiq {
+        bench_density(&mut c, "kidiq", k);
+    }
+    c.final_summary();
+}
