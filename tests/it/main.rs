@@ -3,3 +3,5 @@
 
 mod cli;
 mod determinism;
+mod posteriordb;
+mod sampler;

@@ -1,0 +1,18 @@
+//! The data stage: read the CSV the model names, validate it (every failure says file, line,
+//! column and what to do), and scale it for the model.
+
+mod csv_reader;
+mod dataset;
+mod date;
+mod error;
+mod fingerprint;
+mod load;
+mod scaling;
+mod suggest;
+mod timeline;
+mod validate;
+
+pub use dataset::Dataset;
+pub use error::{ColumnRole, DataError, DateStep};
+pub use load::{DataRequest, load_dataset, load_dataset_from_reader};
+pub use scaling::{ScaleMethod, ScaledData, Scales};

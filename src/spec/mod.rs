@@ -1,0 +1,32 @@
+//! The model file: TOML → a checked [`ModelSpec`], and the prior families.
+//!
+//! `raw.rs` mirrors the file (unknown keys are errors, spans kept for line numbers);
+//! `check.rs` turns it into a [`ModelSpec`] valid by construction, with every problem reported
+//! by key path, value and line; `defaults.rs` holds the default prior of every parameter;
+//! `parameters.rs` lists the parameters in their fixed output order.
+
+mod check;
+mod check_media;
+mod check_tables;
+mod defaults;
+mod display;
+mod error;
+mod load;
+mod location;
+mod model_spec;
+mod parameters;
+mod prior;
+mod prior_density;
+mod prior_draw;
+mod prior_parse;
+mod raw;
+mod support;
+
+pub use error::{Issue, SpecError};
+pub use model_spec::{
+    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, Likelihood, LikelihoodSpec,
+    ModelSpec, Nu, ReportSpec, SaturationSpec, Scaling, SeasonalitySpec, TrendSpec,
+};
+pub use parameters::{ParamInfo, ParamKind};
+pub use prior::{PRIOR_FAMILIES, Prior, PriorParamError};
+pub use support::Support;

@@ -1,0 +1,249 @@
+//! Saturation (diminishing returns) of adstocked spend: Hill and logistic curves, each evaluated
+//! together with its derivatives in the spend and in every parameter.
+
+use serde::{Deserialize, Serialize};
+
+use super::bijector::Support;
+
+/// The largest number of parameters any saturation curve has.
+pub const SATURATION_MAX_PARAMS: usize = 2;
+
+/// The curve that turns adstocked spend a ≥ 0 into a response in [0, 1).
+///
+/// Parameters are passed as a slice in the order of [`SaturationKind::param_names`]:
+///
+/// - `Hill` — `[k, s]`: a^S / (K^S + a^S), half-saturation K > 0, slope S > 0 (S ≤ 1 concave,
+///   S > 1 S-shaped).
+/// - `Logistic` — `[lam]`: (1 − e^(−λa)) / (1 + e^(−λa)) = tanh(λa/2), λ > 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaturationKind {
+    /// a^S / (K^S + a^S).
+    Hill,
+    /// (1 − e^(−λa)) / (1 + e^(−λa)).
+    Logistic,
+}
+
+/// A saturation curve evaluated at one point, with its derivatives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SaturationEval {
+    /// The response f(a).
+    pub value: f64,
+    /// ∂f/∂a. For Hill at a = 0 this is the one-sided limit: +∞ when S < 1, 1/K when S = 1,
+    /// 0 when S > 1 (see [`convolve_adjoint_weights`](super::adstock::convolve_adjoint_weights)
+    /// for why the infinite case is harmless in the chain rule).
+    pub d_a: f64,
+    /// `∂f/∂params[p]` in the order of [`SaturationKind::param_names`]; entries past
+    /// `n_params` are 0.
+    pub d_params: [f64; SATURATION_MAX_PARAMS],
+}
+
+impl SaturationKind {
+    /// Number of parameters of the curve (the length of its `params` slice).
+    pub fn n_params(self) -> usize {
+        self.param_names().len()
+    }
+
+    /// Parameter names in slice order, as they appear in summaries (`k[tv]`, `s[tv]`,
+    /// `lam[tv]`).
+    pub fn param_names(self) -> &'static [&'static str] {
+        match self {
+            SaturationKind::Hill => &["k", "s"],
+            SaturationKind::Logistic => &["lam"],
+        }
+    }
+
+    /// Support of parameter `index`, or `None` past the last parameter. All are positive.
+    pub fn param_support(self, index: usize) -> Option<Support> {
+        (index < self.n_params()).then_some(Support::Positive)
+    }
+
+    /// The response f(a) alone.
+    ///
+    /// # Panics
+    /// If `params.len() != self.n_params()`.
+    pub fn value(self, params: &[f64], a: f64) -> f64 {
+        self.eval(params, a).value
+    }
+
+    /// The response with ∂f/∂a and ∂f/∂params, computed together.
+    ///
+    /// `a` must be ≥ 0 (adstocked spend); a negative `a` or parameters outside their support
+    /// give NaN, never a panic.
+    ///
+    /// # Panics
+    /// If `params.len() != self.n_params()`.
+    pub fn eval(self, params: &[f64], a: f64) -> SaturationEval {
+        assert_eq!(params.len(), self.n_params(), "saturation parameter count");
+        match self {
+            SaturationKind::Hill => hill(a, params[0], params[1]),
+            SaturationKind::Logistic => logistic(a, params[0]),
+        }
+    }
+}
+
+/// Hill curve a^S/(K^S + a^S) with derivatives in a, K and S (in that order in `d_params`:
+/// K then S).
+///
+/// Written as σ(r) with r = S·(ln a − ln K), so that large or tiny a/K never overflows:
+/// with q = σ(r)(1 − σ(r)), ∂f/∂a = q·S/a, ∂f/∂K = −q·S/K, ∂f/∂S = q·ln(a/K).
+/// At a = 0 the value and both parameter derivatives are 0 (their limits as a → 0⁺), and
+/// ∂f/∂a is its one-sided limit.
+pub fn hill(a: f64, k: f64, s: f64) -> SaturationEval {
+    if a == 0.0 {
+        let d_a = if s < 1.0 {
+            f64::INFINITY
+        } else if s > 1.0 {
+            0.0
+        } else {
+            1.0 / k
+        };
+        return SaturationEval {
+            value: 0.0,
+            d_a,
+            d_params: [0.0, 0.0],
+        };
+    }
+    let log_ratio = a.ln() - k.ln();
+    let r = s * log_ratio;
+    let e = (-r.abs()).exp();
+    let q = e / ((1.0 + e) * (1.0 + e));
+    let value = if r >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    };
+    SaturationEval {
+        value,
+        d_a: q * s / a,
+        d_params: [-q * s / k, q * log_ratio],
+    }
+}
+
+/// Logistic curve (1 − e^(−λa))/(1 + e^(−λa)) = tanh(λa/2) with derivatives in a and λ.
+///
+/// With q = 1 − f² = 4e/(1 + e)², e = e^(−λ|a|): ∂f/∂a = λq/2, ∂f/∂λ = aq/2.
+pub fn logistic(a: f64, lam: f64) -> SaturationEval {
+    let e = (-(lam * a).abs()).exp();
+    let q = 4.0 * e / ((1.0 + e) * (1.0 + e));
+    SaturationEval {
+        value: (0.5 * lam * a).tanh(),
+        d_a: 0.5 * lam * q,
+        d_params: [0.5 * a * q, 0.0],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transform::finite_diff::{assert_matches_fd, central_diff_rel};
+    use approx::assert_relative_eq;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Agreement expected between two evaluations of the same closed form.
+    const CLOSED_FORM_REL: f64 = 1e-12;
+
+    fn check_against_fd(kind: SaturationKind, params: &[f64], a: f64) {
+        let e = kind.eval(params, a);
+        let what = format!("{kind:?} {params:?} a={a}");
+        assert_matches_fd(e.d_a, central_diff_rel(|v| kind.value(params, v), a), &what);
+        for p in 0..kind.n_params() {
+            let f = |v: f64| {
+                let mut q = params.to_vec();
+                q[p] = v;
+                kind.value(&q, a)
+            };
+            assert_matches_fd(e.d_params[p], central_diff_rel(f, params[p]), &what);
+        }
+    }
+
+    #[test]
+    fn hill_derivatives_match_finite_differences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..200 {
+            let (k, s) = (rng.random_range(0.05..3.0), rng.random_range(0.2..5.0));
+            check_against_fd(SaturationKind::Hill, &[k, s], rng.random_range(1e-3..5.0));
+        }
+        for s in [0.3, 0.99, 1.0, 1.01, 4.0, 12.0] {
+            for a in [1e-8, 1e-3, 0.5, 1.0, 50.0, 1e6] {
+                check_against_fd(SaturationKind::Hill, &[0.7, s], a);
+            }
+        }
+    }
+
+    #[test]
+    fn logistic_derivatives_match_finite_differences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..200 {
+            let lam = rng.random_range(0.05..10.0);
+            check_against_fd(
+                SaturationKind::Logistic,
+                &[lam],
+                rng.random_range(1e-3..5.0),
+            );
+        }
+        for a in [1e-8, 1e-3, 1.0, 30.0, 800.0] {
+            check_against_fd(SaturationKind::Logistic, &[2.0], a);
+        }
+    }
+
+    #[test]
+    fn curves_match_their_textbook_forms() {
+        let (a, k, s) = (0.8_f64, 1.3_f64, 2.2_f64);
+        let direct = a.powf(s) / (k.powf(s) + a.powf(s));
+        assert_relative_eq!(hill(a, k, s).value, direct, max_relative = CLOSED_FORM_REL);
+        assert_relative_eq!(hill(k, k, s).value, 0.5, max_relative = CLOSED_FORM_REL);
+        let lam = 1.7_f64;
+        let e = (-lam * a).exp();
+        let direct = (1.0 - e) / (1.0 + e);
+        assert_relative_eq!(
+            logistic(a, lam).value,
+            direct,
+            max_relative = CLOSED_FORM_REL
+        );
+    }
+
+    #[test]
+    fn hill_at_zero_spend_takes_its_limits() {
+        let k = 0.5;
+        for s in [0.4, 1.0, 3.0] {
+            let at_zero = hill(0.0, k, s);
+            assert_relative_eq!(at_zero.value, 0.0);
+            assert_relative_eq!(at_zero.d_params[0], 0.0);
+            assert_relative_eq!(at_zero.d_params[1], 0.0);
+            // The limits agree with tiny positive spend.
+            let near = hill(1e-200, k, s);
+            assert!(near.d_params[0].abs() < 1e-50 && near.d_params[1].abs() < 1e-50);
+        }
+        assert!(hill(0.0, k, 0.4).d_a.is_infinite());
+        assert_relative_eq!(
+            hill(0.0, k, 1.0).d_a,
+            1.0 / k,
+            max_relative = CLOSED_FORM_REL
+        );
+        assert_relative_eq!(hill(0.0, k, 3.0).d_a, 0.0);
+        let eval = logistic(0.0, 3.0);
+        assert_relative_eq!(eval.value, 0.0);
+        assert_relative_eq!(eval.d_a, 1.5, max_relative = CLOSED_FORM_REL);
+    }
+
+    #[test]
+    fn huge_spend_saturates_without_nan() {
+        for eval in [hill(1e300, 0.5, 3.0), logistic(1e300, 2.0)] {
+            assert_relative_eq!(eval.value, 1.0);
+            assert!(eval.d_a.is_finite() && eval.d_params.iter().all(|d| d.is_finite()));
+        }
+    }
+
+    #[test]
+    fn parameter_names_and_supports() {
+        assert_eq!(SaturationKind::Hill.param_names(), ["k", "s"]);
+        assert_eq!(SaturationKind::Logistic.param_names(), ["lam"]);
+        assert_eq!(
+            SaturationKind::Hill.param_support(1),
+            Some(Support::Positive)
+        );
+        assert_eq!(SaturationKind::Logistic.param_support(1), None);
+    }
+}
