@@ -21,30 +21,23 @@
 //! assert_eq!(StdNormal.logp_grad(&[0.0, 0.0], &mut g), Ok(0.0));
 //! ```
 
-pub mod density;
-pub mod fitdir;
-// Public as a module rather than re-exported: `diagnostics::rhat`, `diagnostics::summarize`
-// read better qualified than at the crate root, and the module re-exports its chosen list.
+// Stages are public modules, read qualified (`mmm::diagnostics::rhat`, `mmm::spec::Prior`);
+// the crate root re-exports the few names every user needs.
 pub mod data;
+pub mod density;
 pub mod diagnostics;
+pub mod fitdir;
 mod gradcheck;
 pub mod reference_models;
 mod sampler;
+pub mod spec;
 pub mod transform;
 
-pub use data::{
-    ColumnRole, DataError, DataRequest, Dataset, DateStep, ScaleMethod, ScaledData, Scales,
-    load_dataset, load_dataset_from_reader,
-};
+pub use data::{DataError, DataRequest, Dataset, load_dataset};
+pub use density::MmmDensity;
 pub use gradcheck::{GradCheckOptions, GradientMismatch, check_gradient};
 pub use sampler::{
     ChainOutput, DrawStats, LogDensity, LogpError, NoProgress, Progress, SampleError,
     SamplerSettings, Samples, sample,
-mod spec;
-
-pub use sampler::{LogDensity, LogpError, SamplerSettings};
-pub use spec::{
-    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, Issue, Likelihood,
-    LikelihoodSpec, ModelSpec, Nu, PRIOR_FAMILIES, ParamInfo, ParamKind, Prior, PriorParamError,
-    ReportSpec, SaturationSpec, Scaling, SeasonalitySpec, SpecError, Support, TrendSpec,
 };
+pub use spec::{ModelSpec, SpecError};

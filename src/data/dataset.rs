@@ -145,7 +145,7 @@ mod tests {
     fn fingerprint_is_stable_and_ignores_the_file_name_and_number_spelling() {
         let a = load_str(CSV, &request()).expect("valid");
         let respelt = CSV.replace(",12,", ",12.000,").replace(",5,", ",5e0,");
-        let b = crate::load_dataset_from_reader(respelt.as_bytes(), "other.csv", &request())
+        let b = crate::data::load_dataset_from_reader(respelt.as_bytes(), "other.csv", &request())
             .expect("valid");
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_eq!(a.fingerprint().len(), 16);

@@ -3,7 +3,6 @@
 
 mod csv_reader;
 mod dataset;
-mod date;
 mod error;
 mod fingerprint;
 mod load;

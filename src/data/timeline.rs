@@ -1,8 +1,8 @@
 //! The date column: parse it, check it is sorted, unique and regular, and infer the period.
 
 use super::csv_reader::RawColumn;
-use super::date::Date;
 use super::error::{DataError, DateStep, MAX_LISTED_DATES};
+use crate::transform::Date;
 
 /// The validated dates of a series.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,12 +39,14 @@ impl Place<'_> {
             .iter()
             .zip(self.lines)
             .map(|(text, &line)| {
-                Date::parse_iso(text).ok_or_else(|| DataError::BadDate {
-                    file: self.file.to_string(),
-                    line,
-                    column: self.column.name.clone(),
-                    value: text.clone(),
-                })
+                Date::parse_iso(text)
+                    .ok()
+                    .ok_or_else(|| DataError::BadDate {
+                        file: self.file.to_string(),
+                        line,
+                        column: self.column.name.clone(),
+                        value: text.clone(),
+                    })
             })
             .collect()
     }

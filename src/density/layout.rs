@@ -52,14 +52,20 @@ pub(crate) struct Layout {
 
 /// The bijector for a parameter living on `support`.
 pub(crate) fn bijector(support: crate::spec::Support) -> Support {
-    let (lo, hi) = support.bounds();
-    match (lo.is_finite(), hi.is_finite()) {
-        (false, false) => Support::Real,
-        (true, false) if lo == 0.0 => Support::Positive,
-        (true, false) => Support::LowerBounded { lo },
-        (false, true) => Support::UpperBounded { hi },
-        (true, true) if lo == 0.0 && hi == 1.0 => Support::UnitInterval,
-        (true, true) => Support::Interval { lo, hi },
+    use crate::spec::Support as S;
+    match support {
+        S::Real => Support::Real,
+        S::Positive => Support::Positive,
+        S::UnitInterval => Support::UnitInterval,
+        S::Interval { lower, upper } => match (lower.is_finite(), upper.is_finite()) {
+            (false, false) => Support::Real,
+            (true, false) => Support::LowerBounded { lo: lower },
+            (false, true) => Support::UpperBounded { hi: upper },
+            (true, true) => Support::Interval {
+                lo: lower,
+                hi: upper,
+            },
+        },
     }
 }
 
@@ -90,7 +96,9 @@ impl Layout {
                     }
                 };
                 let (saturation, sat_kinds) = match ch.saturation {
-                    SaturationSpec::Hill { .. } => (SaturationKind::Hill, [ParamKind::K, ParamKind::S]),
+                    SaturationSpec::Hill { .. } => {
+                        (SaturationKind::Hill, [ParamKind::K, ParamKind::S])
+                    }
                     SaturationSpec::Logistic { .. } => {
                         (SaturationKind::Logistic, [ParamKind::Lam, ParamKind::Lam])
                     }
@@ -123,7 +131,9 @@ impl Layout {
             gamma_idx: (0..spec.controls.len())
                 .map(|k| find(ParamKind::Gamma, k))
                 .collect(),
-            fourier_idx: (0..n_fourier).map(|j| find(ParamKind::Fourier, j)).collect(),
+            fourier_idx: (0..n_fourier)
+                .map(|j| find(ParamKind::Fourier, j))
+                .collect(),
             intercept_idx: find(ParamKind::Intercept, 0),
             trend_idx: (trend != usize::MAX).then_some(trend),
             sigma_idx: find(ParamKind::Sigma, 0),

@@ -132,7 +132,12 @@ impl MmmDensity {
         let layout = Layout::new(spec);
         let data = ModelData::new(spec, data, layout.family)?;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
-        let max_lag = layout.channels.iter().map(|ch| ch.max_lag).max().unwrap_or(1);
+        let max_lag = layout
+            .channels
+            .iter()
+            .map(|ch| ch.max_lag)
+            .max()
+            .unwrap_or(1);
         Ok(MmmDensity {
             x: vec![0.0; d],
             gx: vec![0.0; d],
@@ -209,7 +214,8 @@ impl MmmDensity {
                     &mut self.jac[..np * l],
                 );
             } else {
-                ch.adstock.weights(&ad[..np], ch.normalize, &mut self.w[..l]);
+                ch.adstock
+                    .weights(&ad[..np], ch.normalize, &mut self.w[..l]);
             }
             convolve(&self.w[..l], &d.spend[c], &mut self.adstocked);
             let ns = ch.saturation.n_params();
@@ -249,11 +255,16 @@ impl MmmDensity {
             self.gx[ch.beta_idx] += dot(&self.d_mu, &self.sat[range.clone()]);
             let ns = ch.saturation.n_params();
             for p in 0..ns {
-                self.gx[ch.saturation_idx[p]] += beta * dot(&self.d_mu, &self.sat_dp[p][range.clone()]);
+                self.gx[ch.saturation_idx[p]] +=
+                    beta * dot(&self.d_mu, &self.sat_dp[p][range.clone()]);
             }
             for ((g, dm), da) in self.g_a.iter_mut().zip(&self.d_mu).zip(&self.sat_da[range]) {
                 // An infinite slope at zero adstock (Hill with s < 1) meets a zero spend there.
-                *g = if *da == 0.0 || !da.is_finite() { 0.0 } else { beta * dm * da };
+                *g = if *da == 0.0 || !da.is_finite() {
+                    0.0
+                } else {
+                    beta * dm * da
+                };
             }
             // Recompute the weights' Jacobian for this channel (the forward pass overwrote it).
             let l = ch.max_lag;
@@ -268,8 +279,8 @@ impl MmmDensity {
             convolve_adjoint_weights(&d.spend[c], &self.g_a, &mut self.dw[..l]);
             let mut dparams = [0.0; ADSTOCK_MAX_PARAMS];
             pull_back_weights(&self.jac[..np * l], &self.dw[..l], &mut dparams[..np]);
-            for p in 0..np {
-                self.gx[ch.adstock_idx[p]] += dparams[p];
+            for (idx, dp) in ch.adstock_idx.iter().zip(&dparams[..np]) {
+                self.gx[*idx] += dp;
             }
         }
     }
@@ -292,8 +303,8 @@ impl LogDensity for MmmDensity {
 
     fn logp_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
         let mut lp = 0.0;
-        for i in 0..theta.len() {
-            let c = self.layout.bijectors[i].constrain_with_jacobian(theta[i]);
+        for (i, u) in theta.iter().enumerate() {
+            let c = self.layout.bijectors[i].constrain_with_jacobian(*u);
             let (lp_prior, d_prior) = self.layout.priors[i].logpdf_grad(c.x);
             lp += lp_prior + c.log_jac;
             self.x[i] = c.x;
@@ -302,7 +313,9 @@ impl LogDensity for MmmDensity {
             self.dlogjac_du[i] = c.dlog_jac_du;
         }
         if !lp.is_finite() {
-            return Err(LogpError::OutOfSupport("a parameter left its prior's support"));
+            return Err(LogpError::OutOfSupport(
+                "a parameter left its prior's support",
+            ));
         }
         let x = std::mem::take(&mut self.x);
         self.forward(&x, true);
@@ -329,8 +342,8 @@ impl LogDensity for MmmDensity {
         }
         self.backward(&x);
         self.x = x;
-        for i in 0..theta.len() {
-            grad[i] = self.gx[i] * self.dx_du[i] + self.dlogjac_du[i];
+        for (i, g) in grad.iter_mut().enumerate() {
+            *g = self.gx[i] * self.dx_du[i] + self.dlogjac_du[i];
         }
         Ok(lp)
     }

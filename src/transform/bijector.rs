@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// | `UnitInterval` | σ(u) = 1/(1+e^(−u)) | ln σ(u) + ln(1−σ(u)) |
 /// | `Interval { lo, hi }` | lo + (hi−lo)·σ(u) | ln(hi−lo) + ln σ(u) + ln(1−σ(u)) |
 /// | `LowerBounded { lo }` | lo + exp(u) | u |
+/// | `UpperBounded { hi }` | hi − exp(u) | u |
 ///
 /// Bounded supports are open: the endpoints are reached only in the limit u → ±∞. `Interval`
 /// requires finite `lo < hi`; that is the constructor's job (the model-spec check), not this
@@ -39,6 +40,11 @@ pub enum Support {
     LowerBounded {
         /// Lower end (excluded).
         lo: f64,
+    },
+    /// (−∞, hi).
+    UpperBounded {
+        /// Upper end (excluded).
+        hi: f64,
     },
 }
 
@@ -80,6 +86,7 @@ impl Support {
             Support::UnitInterval => x > 0.0 && x < 1.0,
             Support::Interval { lo, hi } => x > lo && x < hi,
             Support::LowerBounded { lo } => x > lo && x < f64::INFINITY,
+            Support::UpperBounded { hi } => x < hi && x > f64::NEG_INFINITY,
         }
     }
 
@@ -91,6 +98,7 @@ impl Support {
             Support::UnitInterval => sigmoid(u),
             Support::Interval { lo, hi } => interval_point(lo, hi, u),
             Support::LowerBounded { lo } => lo + u.exp(),
+            Support::UpperBounded { hi } => hi - u.exp(),
         }
     }
 
@@ -110,6 +118,14 @@ impl Support {
             },
             Support::Positive => exp_map(0.0, u),
             Support::LowerBounded { lo } => exp_map(lo, u),
+            Support::UpperBounded { hi } => {
+                let m = exp_map(0.0, u);
+                Constrained {
+                    x: hi - m.x,
+                    dx_du: -m.dx_du,
+                    ..m
+                }
+            }
             Support::UnitInterval => logistic_map(0.0, 1.0, u),
             Support::Interval { lo, hi } => logistic_map(lo, hi, u),
         }
@@ -133,6 +149,7 @@ impl Support {
             Support::UnitInterval => x.ln() - (-x).ln_1p(),
             Support::Interval { lo, hi } => (x - lo).ln() - (hi - x).ln(),
             Support::LowerBounded { lo } => (x - lo).ln(),
+            Support::UpperBounded { hi } => (hi - x).ln(),
         })
     }
 }
@@ -145,6 +162,7 @@ impl fmt::Display for Support {
             Support::UnitInterval => write!(f, "(0, 1)"),
             Support::Interval { lo, hi } => write!(f, "({lo}, {hi})"),
             Support::LowerBounded { lo } => write!(f, "({lo}, inf)"),
+            Support::UpperBounded { hi } => write!(f, "(-inf, {hi})"),
         }
     }
 }
@@ -207,12 +225,13 @@ mod tests {
     /// Absolute tolerance for values that should be exactly representable limits.
     const LIMIT_ABS: f64 = 1e-12;
 
-    const SUPPORTS: [Support; 5] = [
+    const SUPPORTS: [Support; 6] = [
         Support::Real,
         Support::Positive,
         Support::UnitInterval,
         Support::Interval { lo: -1.5, hi: 7.0 },
         Support::LowerBounded { lo: 2.0 },
+        Support::UpperBounded { hi: -3.0 },
     ];
 
     fn random_points(n: usize) -> Vec<f64> {
@@ -232,7 +251,7 @@ mod tests {
                 let fd_lj = central_diff(|v| support.constrain_with_jacobian(v).log_jac, u);
                 assert_matches_fd(c.dlog_jac_du, fd_lj, "dlogjac/du");
                 // The log-Jacobian is the log of the slope.
-                assert_relative_eq!(c.log_jac, c.dx_du.ln(), epsilon = LIMIT_ABS);
+                assert_relative_eq!(c.log_jac, c.dx_du.abs().ln(), epsilon = LIMIT_ABS);
             }
         }
     }
@@ -293,6 +312,7 @@ mod tests {
             (Support::UnitInterval, 0.0),
             (Support::Interval { lo: 0.0, hi: 3.0 }, 3.0),
             (Support::LowerBounded { lo: 2.0 }, 1.0),
+            (Support::UpperBounded { hi: -3.0 }, -3.0),
             (Support::Real, f64::NAN),
         ];
         for (support, x) in cases {

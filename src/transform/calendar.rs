@@ -136,6 +136,34 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`), the inverse of
+    /// [`Date::days_since_epoch`].
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        // In range by construction of the algorithm (day 1..=31, month 1..=12); years are
+        // clamped to what an i32 holds.
+        Date {
+            year: year.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+            month: month as u32,
+            day: day as u32,
+        }
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -254,5 +282,14 @@ mod tests {
     #[test]
     fn display_round_trips() {
         assert_eq!(date(" 2024-02-09 ").to_string(), "2024-02-09");
+    }
+
+    #[test]
+    fn day_counts_round_trip_over_four_centuries() {
+        for days in (-146_097..2 * 146_097).step_by(13) {
+            let d = Date::from_days_since_epoch(days);
+            assert_eq!(d.days_since_epoch(), days);
+            assert_eq!(Date::parse_iso(&d.to_string()), Ok(d));
+        }
     }
 }
