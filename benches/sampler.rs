@@ -103,19 +103,20 @@ fn mmm_settings(chains: usize, seed: u64) -> SamplerSettings {
     }
 }
 
-fn run_mmm<D: LogDensity + Clone + Send + Sync>(density: &D, seed: u64) -> Run {
+/// mmm's chains, run one after another on `pool`, a one-thread pool made of the calling
+/// thread, so that both samplers run on the same thread as the stopwatch.
+fn run_mmm<D: LogDensity + Clone + Send + Sync>(
+    pool: &rayon::ThreadPool,
+    density: &D,
+    seed: u64,
+) -> Run {
     let total = Arc::new(AtomicU64::new(0));
     let counted = Counted::new(density.clone(), Arc::clone(&total));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a one-thread pool");
-    // The chains run on the pool's one thread: the stopwatch must run there too.
-    let (samples, seconds) = pool.install(|| {
-        let clock = Stopwatch::start();
-        let samples = mmm::sample(&counted, &mmm_settings(CHAINS, seed), &NoProgress);
-        (samples.expect("mmm sampling failed"), clock.seconds())
-    });
+    let clock = Stopwatch::start();
+    let samples = pool
+        .install(|| mmm::sample(&counted, &mmm_settings(CHAINS, seed), &NoProgress))
+        .expect("mmm sampling failed");
+    let seconds = clock.seconds();
     drop(counted);
     Run {
         seconds,
@@ -198,15 +199,6 @@ fn min_bulk_ess(draws: &[Vec<f64>], dim: usize) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// The fastest of `REPEATS` runs: draws and counts of the first, the smallest time.
-fn fastest(run: impl Fn() -> Run) -> Run {
-    let mut best = run();
-    for _ in 1..REPEATS {
-        best.seconds = best.seconds.min(run().seconds);
-    }
-    best
-}
-
 /// Seconds per evaluation of the bare density, at the posterior draws `points`.
 fn seconds_per_gradient<D: LogDensity + Clone>(density: &D, points: &[Vec<f64>]) -> f64 {
     let mut d = density.clone();
@@ -227,16 +219,9 @@ fn seconds_per_gradient<D: LogDensity + Clone>(density: &D, points: &[Vec<f64>])
     best
 }
 
-/// One line of the report, summed over the seeds.
-fn report_line<D: LogDensity + Clone>(
-    density_name: &str,
-    sampler: &str,
-    density: &D,
-    runs: &[Run],
-) {
-    let dim = density.dim();
+/// One line of the report, summed over the seeds; `t_grad` is the bare gradient's time.
+fn report_line(density_name: &str, sampler: &str, dim: usize, t_grad: f64, runs: &[Run]) {
     let ess: Vec<f64> = runs.iter().map(|r| min_bulk_ess(&r.draws, dim)).collect();
-    let t_grad = seconds_per_gradient(density, &runs[0].draws);
     let seconds: f64 = runs.iter().map(|r| r.seconds).sum();
     let grads = runs.iter().map(|r| r.gradients).sum::<u64>() as f64;
     let sampling = runs.iter().map(|r| r.sampling_leapfrogs).sum::<u64>() as f64;
@@ -262,17 +247,28 @@ fn report_line<D: LogDensity + Clone>(
     );
 }
 
-fn report_density<D: LogDensity + Clone + Send + Sync>(name: &str, density: &D) {
-    let ours: Vec<Run> = SEEDS
-        .iter()
-        .map(|&s| fastest(|| run_mmm(density, s)))
-        .collect();
-    report_line(name, "mmm", density, &ours);
-    let theirs: Vec<Run> = SEEDS
-        .iter()
-        .map(|&s| fastest(|| run_nutsrs(density, s)))
-        .collect();
-    report_line(name, "nuts-rs 0.19.1", density, &theirs);
+/// Both samplers on `density`: for every seed, `REPEATS` runs of each, alternating, so both
+/// see the same machine; each keeps the draws and counts of its first run (the runs are
+/// deterministic) and the smallest time.
+fn report_density<D: LogDensity + Clone + Send + Sync>(
+    pool: &rayon::ThreadPool,
+    name: &str,
+    density: &D,
+) {
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for &seed in &SEEDS {
+        let mut a = run_mmm(pool, density, seed);
+        let mut b = run_nutsrs(density, seed);
+        for _ in 1..REPEATS {
+            a.seconds = a.seconds.min(run_mmm(pool, density, seed).seconds);
+            b.seconds = b.seconds.min(run_nutsrs(density, seed).seconds);
+        }
+        ours.push(a);
+        theirs.push(b);
+    }
+    let t_grad = seconds_per_gradient(density, &ours[0].draws);
+    report_line(name, "mmm", density.dim(), t_grad, &ours);
+    report_line(name, "nuts-rs 0.19.1", density.dim(), t_grad, &theirs);
 }
 
 fn machine() -> String {
@@ -307,9 +303,14 @@ fn report(normal: &StdNormal, kidiq: Option<&Kidiq>) {
          divergences |"
     );
     eprintln!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    report_density(&format!("normal {NORMAL_DIM}-d"), normal);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .expect("a one-thread pool");
+    report_density(&pool, &format!("normal {NORMAL_DIM}-d"), normal);
     if let Some(k) = kidiq {
-        report_density("kidiq", k);
+        report_density(&pool, "kidiq", k);
     }
     eprintln!();
 }
