@@ -46,8 +46,8 @@ const POSTERIORDB: &str = concat!(
 );
 /// Initial points of nuts-rs chains: uniform in (-r, r), as mmm's default.
 const INIT_RADIUS: f64 = 2.0;
-/// Seconds spent timing the bare gradient, per repetition.
-const GRADIENT_TIMING: f64 = 0.1;
+/// Seconds spent timing the bare gradient after every pair of runs.
+const GRADIENT_TIMING: f64 = 0.03;
 
 /// CPU time of the calling thread, from Linux's `/proc/thread-self/schedstat` (nanoseconds on
 /// the CPU), so other processes on a shared machine do not inflate the figures.
@@ -204,19 +204,15 @@ fn seconds_per_gradient<D: LogDensity + Clone>(density: &D, points: &[Vec<f64>])
     let mut d = density.clone();
     let dim = d.dim();
     let mut grad = vec![0.0; dim];
-    let mut best = f64::INFINITY;
-    for _ in 0..REPEATS {
-        let mut calls = 0_u32;
-        let clock = Stopwatch::start();
-        while clock.seconds() < GRADIENT_TIMING {
-            for q in points.iter().flat_map(|c| c.chunks_exact(dim)) {
-                let _ = black_box(d.logp_grad(black_box(q), black_box(&mut grad)));
-                calls += 1;
-            }
+    let mut calls = 0_u32;
+    let clock = Stopwatch::start();
+    while clock.seconds() < GRADIENT_TIMING {
+        for q in points.iter().flat_map(|c| c.chunks_exact(dim)) {
+            let _ = black_box(d.logp_grad(black_box(q), black_box(&mut grad)));
+            calls += 1;
         }
-        best = best.min(clock.seconds() / f64::from(calls));
     }
-    best
+    clock.seconds() / f64::from(calls)
 }
 
 /// One line of the report, summed over the seeds; `t_grad` is the bare gradient's time.
@@ -247,26 +243,29 @@ fn report_line(density_name: &str, sampler: &str, dim: usize, t_grad: f64, runs:
     );
 }
 
-/// Both samplers on `density`: for every seed, `REPEATS` runs of each, alternating, so both
-/// see the same machine; each keeps the draws and counts of its first run (the runs are
-/// deterministic) and the smallest time.
+/// Both samplers on `density`: for every seed, `REPEATS` runs of each, alternating with each
+/// other and with a timing of the bare gradient, so all three see the same machine; each
+/// sampler keeps the draws and counts of its first run (the runs are deterministic) and the
+/// smallest time, and the gradient its smallest time.
 fn report_density<D: LogDensity + Clone + Send + Sync>(
     pool: &rayon::ThreadPool,
     name: &str,
     density: &D,
 ) {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let mut t_grad = f64::INFINITY;
     for &seed in &SEEDS {
         let mut a = run_mmm(pool, density, seed);
         let mut b = run_nutsrs(density, seed);
+        t_grad = t_grad.min(seconds_per_gradient(density, &a.draws));
         for _ in 1..REPEATS {
             a.seconds = a.seconds.min(run_mmm(pool, density, seed).seconds);
             b.seconds = b.seconds.min(run_nutsrs(density, seed).seconds);
+            t_grad = t_grad.min(seconds_per_gradient(density, &a.draws));
         }
         ours.push(a);
         theirs.push(b);
     }
-    let t_grad = seconds_per_gradient(density, &ours[0].draws);
     report_line(name, "mmm", density.dim(), t_grad, &ours);
     report_line(name, "nuts-rs 0.19.1", density.dim(), t_grad, &theirs);
 }
