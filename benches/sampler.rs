@@ -46,15 +46,27 @@ const POSTERIORDB: &str = concat!(
 );
 /// Initial points of nuts-rs chains: uniform in (-r, r), as mmm's default.
 const INIT_RADIUS: f64 = 2.0;
-/// Seconds spent timing the bare gradient after every pair of runs.
-const GRADIENT_TIMING: f64 = 0.03;
+/// Seconds spent timing the bare gradient in every repetition.
+const GRADIENT_TIMING: f64 = 0.2;
 
 /// CPU time of the calling thread, from Linux's `/proc/thread-self/schedstat` (nanoseconds on
-/// the CPU), so other processes on a shared machine do not inflate the figures.
+/// the CPU), so other processes on a shared machine do not inflate the figures. The kernel
+/// updates it at scheduler ticks and context switches, so it is exact only to a few
+/// milliseconds: every interval timed with it lasts 0.1 s or more.
 fn thread_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
-    (ns > 0.0).then_some(ns * 1e-9)
+    Some(ns * 1e-9)
+}
+
+/// Whether the thread CPU clock advances (some kernels report zeros).
+fn cpu_clock_works() -> bool {
+    let clock = Stopwatch::start();
+    let wall = Instant::now();
+    while wall.elapsed() < Duration::from_millis(50) {
+        black_box(0);
+    }
+    clock.cpu.is_some() && clock.seconds() < 1.0 && thread_cpu_seconds() > clock.cpu
 }
 
 /// Thread CPU time where the system reports it, wall time otherwise.
@@ -73,7 +85,7 @@ impl Stopwatch {
 
     fn seconds(&self) -> f64 {
         match (self.cpu, thread_cpu_seconds()) {
-            (Some(start), Some(now)) => now - start,
+            (Some(start), Some(now)) if now > start => now - start,
             _ => self.wall.elapsed().as_secs_f64(),
         }
     }
@@ -81,7 +93,6 @@ impl Stopwatch {
 
 /// What one run of `CHAINS` chains cost and gave.
 struct Run {
-    seconds: f64,
     /// Every gradient evaluation, warm-up and initialisation included.
     gradients: u64,
     /// Leapfrog steps of the kept draws.
@@ -112,14 +123,11 @@ fn run_mmm<D: LogDensity + Clone + Send + Sync>(
 ) -> Run {
     let total = Arc::new(AtomicU64::new(0));
     let counted = Counted::new(density.clone(), Arc::clone(&total));
-    let clock = Stopwatch::start();
     let samples = pool
         .install(|| mmm::sample(&counted, &mmm_settings(CHAINS, seed), &NoProgress))
         .expect("mmm sampling failed");
-    let seconds = clock.seconds();
     drop(counted);
     Run {
-        seconds,
         gradients: total.load(Ordering::Relaxed),
         sampling_leapfrogs: samples.chains.iter().map(|c| c.n_leapfrog_total()).sum(),
         divergences: samples.divergences(),
@@ -169,14 +177,11 @@ fn nutsrs_chain<D: LogDensity>(density: D, seed: u64, chain: usize) -> NutsRsCha
 fn run_nutsrs<D: LogDensity + Clone>(density: &D, seed: u64) -> Run {
     let total = Arc::new(AtomicU64::new(0));
     let counted = Counted::new(density.clone(), Arc::clone(&total));
-    let clock = Stopwatch::start();
     let chains: Vec<_> = (0..CHAINS)
         .map(|c| nutsrs_chain(counted.clone(), seed, c))
         .collect();
-    let seconds = clock.seconds();
     drop(counted);
     Run {
-        seconds,
         gradients: total.load(Ordering::Relaxed),
         sampling_leapfrogs: chains.iter().map(|c| c.1).sum(),
         divergences: chains.iter().map(|c| c.2).sum(),
@@ -215,10 +220,17 @@ fn seconds_per_gradient<D: LogDensity + Clone>(density: &D, points: &[Vec<f64>])
     clock.seconds() / f64::from(calls)
 }
 
-/// One line of the report, summed over the seeds; `t_grad` is the bare gradient's time.
-fn report_line(density_name: &str, sampler: &str, dim: usize, t_grad: f64, runs: &[Run]) {
+/// The runs of every seed, and the seconds they took together.
+fn all_seeds(run: impl Fn(u64) -> Run) -> (Vec<Run>, f64) {
+    let clock = Stopwatch::start();
+    let runs = SEEDS.iter().map(|&seed| run(seed)).collect();
+    (runs, clock.seconds())
+}
+
+/// One line of the report, summed over the seeds; `seconds` is the time of all runs and
+/// `t_grad` the bare gradient's.
+fn report_line(name: &str, sampler: &str, dim: usize, runs: &[Run], seconds: f64, t_grad: f64) {
     let ess: Vec<f64> = runs.iter().map(|r| min_bulk_ess(&r.draws, dim)).collect();
-    let seconds: f64 = runs.iter().map(|r| r.seconds).sum();
     let grads = runs.iter().map(|r| r.gradients).sum::<u64>() as f64;
     let sampling = runs.iter().map(|r| r.sampling_leapfrogs).sum::<u64>() as f64;
     let ess_sum: f64 = ess.iter().sum();
@@ -226,7 +238,7 @@ fn report_line(density_name: &str, sampler: &str, dim: usize, t_grad: f64, runs:
     let lo = ess.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = ess.iter().copied().fold(0.0, f64::max);
     eprintln!(
-        "| {density_name} | {sampler} | {:.0} | {:.2} | {:.3} | {:.1} | {:.0} ({:.0}-{:.0}) | {:.0} | {:.2} | {:.2} | {:.0} | {:.1} | {} |",
+        "| {name} | {sampler} | {:.0} | {:.2} | {:.3} | {:.1} | {:.0} ({:.0}-{:.0}) | {:.0} | {:.2} | {:.2} | {:.0} | {:.1} | {} |",
         t_grad * 1e9,
         grads / seconds / 1e6,
         runs.iter().map(|r| r.step_size).sum::<f64>() / n,
@@ -243,31 +255,25 @@ fn report_line(density_name: &str, sampler: &str, dim: usize, t_grad: f64, runs:
     );
 }
 
-/// Both samplers on `density`: for every seed, `REPEATS` runs of each, alternating with each
-/// other and with a timing of the bare gradient, so all three see the same machine; each
-/// sampler keeps the draws and counts of its first run (the runs are deterministic) and the
-/// smallest time, and the gradient its smallest time.
+/// Both samplers on `density`: `REPEATS` times all seeds of each, alternating with each other
+/// and with a timing of the bare gradient, so all three see the same machine; each keeps the
+/// draws and counts of its first repetition (the runs are deterministic) and its smallest time.
 fn report_density<D: LogDensity + Clone + Send + Sync>(
     pool: &rayon::ThreadPool,
     name: &str,
     density: &D,
 ) {
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    let mut t_grad = f64::INFINITY;
-    for &seed in &SEEDS {
-        let mut a = run_mmm(pool, density, seed);
-        let mut b = run_nutsrs(density, seed);
-        t_grad = t_grad.min(seconds_per_gradient(density, &a.draws));
-        for _ in 1..REPEATS {
-            a.seconds = a.seconds.min(run_mmm(pool, density, seed).seconds);
-            b.seconds = b.seconds.min(run_nutsrs(density, seed).seconds);
-            t_grad = t_grad.min(seconds_per_gradient(density, &a.draws));
-        }
-        ours.push(a);
-        theirs.push(b);
+    let (ours, mut t_ours) = all_seeds(|seed| run_mmm(pool, density, seed));
+    let (theirs, mut t_theirs) = all_seeds(|seed| run_nutsrs(density, seed));
+    let mut t_grad = seconds_per_gradient(density, &ours[0].draws);
+    for _ in 1..REPEATS {
+        t_ours = t_ours.min(all_seeds(|seed| run_mmm(pool, density, seed)).1);
+        t_theirs = t_theirs.min(all_seeds(|seed| run_nutsrs(density, seed)).1);
+        t_grad = t_grad.min(seconds_per_gradient(density, &ours[0].draws));
     }
-    report_line(name, "mmm", density.dim(), t_grad, &ours);
-    report_line(name, "nuts-rs 0.19.1", density.dim(), t_grad, &theirs);
+    let dim = density.dim();
+    report_line(name, "mmm", dim, &ours, t_ours, t_grad);
+    report_line(name, "nuts-rs 0.19.1", dim, &theirs, t_theirs, t_grad);
 }
 
 fn machine() -> String {
@@ -288,7 +294,7 @@ fn report(normal: &StdNormal, kidiq: Option<&Kidiq>) {
     eprintln!(
         "\nSampler core: {CHAINS} chains x ({WARMUP} warm-up + {DRAWS} draws), seeds {SEEDS:?}, \
          chains run one after another on one thread; times are {} (fastest of {REPEATS}); {}",
-        if thread_cpu_seconds().is_some() {
+        if cpu_clock_works() {
             "thread CPU time"
         } else {
             "wall time"
