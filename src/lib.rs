@@ -26,8 +26,10 @@
 pub mod data;
 pub mod density;
 pub mod diagnostics;
+pub mod fit;
 pub mod fitdir;
 mod gradcheck;
+pub mod posterior;
 pub mod reference_models;
 mod sampler;
 pub mod spec;

@@ -59,6 +59,9 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         sampler: SamplerOverrides,
+        /// Replace FIT_DIR if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// (Re)write FIT_DIR/report.html.
     Report {

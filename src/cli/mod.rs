@@ -1,6 +1,8 @@
 //! Argument parsing and dispatch: one function per command, errors mapped to exit codes here.
 
 mod args;
+mod fit_cmd;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,10 +54,23 @@ pub fn main() -> ExitCode {
                 return ExitStatus::Success.into();
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {err:#}");
+            let _ = writeln!(stderr, "error: {}", message(&err));
             ExitStatus::Failure.into()
         }
     }
+}
+
+/// The error and its causes, skipping a cause whose text the message already contains.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -66,9 +81,21 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
-    let name = command.name();
-    anyhow::bail!(
-        "`mmm {name}` is not built yet. Today mmm provides the NUTS sampler core as a library \
-         (see README.md, \"Status\"); the command line arrives with the model-file issue."
-    )
+    match command {
+        Command::Check { model, data } => fit_cmd::check(&model, data.as_deref()),
+        Command::Fit {
+            model,
+            data,
+            out,
+            sampler,
+            force,
+        } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
+        other => {
+            let name = other.name();
+            anyhow::bail!(
+                "`mmm {name}` is not built yet. Today mmm checks model files and fits them \
+                 (`mmm check`, `mmm fit`; see README.md, \"Status\")."
+            )
+        }
+    }
 }

@@ -70,11 +70,11 @@ pub struct MmmDensity {
     d_mu: Vec<f64>,
     /// Per channel: saturation value, d/da and d/dparams, flat `c * n + t`.
     pub(crate) sat: Vec<f64>,
-    sat_da: Vec<f64>,
+    pub(crate) sat_da: Vec<f64>,
     sat_dp: [Vec<f64>; 2],
-    adstocked: Vec<f64>,
-    g_a: Vec<f64>,
-    w: Vec<f64>,
+    pub(crate) adstocked: Vec<f64>,
+    pub(crate) g_a: Vec<f64>,
+    pub(crate) w: Vec<f64>,
     jac: Vec<f64>,
     dw: Vec<f64>,
 }

@@ -2,7 +2,7 @@
 
 use super::draws::Draws;
 use super::ess::ess_of;
-use super::moments::variance;
+use super::moments::{mean, variance};
 
 /// Monte Carlo standard error of the mean: sd(all draws, ddof = 1) / sqrt(ESS_mean)
 /// (ArviZ `az.mcse(method="mean")`).
@@ -13,6 +13,22 @@ pub fn mcse_mean(chains: &[&[f64]]) -> f64 {
     Draws::new(chains, 1).map_or(f64::NAN, |draws| {
         let sd = variance(draws.values(), 1).sqrt();
         sd / ess_of(&draws.split()).sqrt()
+    })
+}
+
+/// Monte Carlo standard error of the posterior sd (ArviZ `az.mcse(method="sd")`): with
+/// c = (x − mean)², ESS = ESS_mean(c), var(var) = (mean(c²) − mean(c)²) / ESS and
+/// mcse_sd = sqrt(var(var) / mean(c) / 4). Heavy tails make it large, which is the point: it
+/// says how far two runs' sd estimates may honestly differ.
+pub fn mcse_sd(chains: &[&[f64]]) -> f64 {
+    Draws::new(chains, 1).map_or(f64::NAN, |draws| {
+        let m = mean(draws.values());
+        let c2 = draws.map(|x| (x - m) * (x - m));
+        let ess = ess_of(&c2.split());
+        let evar = mean(c2.values());
+        let c4 = mean(&c2.values().iter().map(|c| c * c).collect::<Vec<_>>());
+        let varvar = (c4 - evar * evar) / ess;
+        (varvar / evar / 4.0).sqrt()
     })
 }
 

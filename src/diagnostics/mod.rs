@@ -36,7 +36,7 @@ mod reference_tests;
 
 pub use bfmi::bfmi;
 pub use ess::{ess_bulk, ess_mean, ess_quantile, ess_tail};
-pub use mcse::mcse_mean;
+pub use mcse::{mcse_mean, mcse_sd};
 pub use normal_quantile::normal_quantile;
 pub use quantile::{quantile_sorted, quantiles};
 pub use rhat::{rhat, rhat_bulk, rhat_tail};

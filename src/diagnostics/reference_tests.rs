@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::draws::Draws;
 use super::rhat::basic_rhat;
 use super::{
-    bfmi, ess_bulk, ess_mean, ess_quantile, ess_tail, mcse_mean, rhat, rhat_bulk, rhat_tail,
-    summarize,
+    bfmi, ess_bulk, ess_mean, ess_quantile, ess_tail, mcse_mean, mcse_sd, rhat, rhat_bulk,
+    rhat_tail, summarize,
 };
 
 /// Relative agreement with ArviZ: direct versus FFT autocovariances and summation order
@@ -144,6 +144,11 @@ fn ess_tail_and_its_quantile_parts_match_arviz() {
 #[test]
 fn ess_mean_matches_arviz() {
     check_all("extras", "ess_mean", ess_mean);
+}
+
+#[test]
+fn mcse_sd_matches_arviz() {
+    check_all("extras", "mcse_sd", mcse_sd);
 }
 
 #[test]

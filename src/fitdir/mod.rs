@@ -2,6 +2,8 @@
 
 mod atomic;
 mod cmdstan_csv;
+mod write;
 
 pub use atomic::{OutputError, StagedDir, write_file_atomic};
 pub use cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
+pub use write::{ENGINE_VERSION, fit_json, write_fit_dir};

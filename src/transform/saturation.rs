@@ -124,10 +124,15 @@ pub fn hill(a: f64, k: f64, s: f64) -> SaturationEval {
 ///
 /// With q = 1 − f² = 4e/(1 + e)², e = e^(−λ|a|): ∂f/∂a = λq/2, ∂f/∂λ = aq/2.
 pub fn logistic(a: f64, lam: f64) -> SaturationEval {
-    let e = (-(lam * a).abs()).exp();
-    let q = 4.0 * e / ((1.0 + e) * (1.0 + e));
+    // One expm1 gives everything: with m = e^(−|λa|) − 1 and e = 1 + m,
+    // tanh(|λa|/2) = −m / (2 + m) (exact near 0, where 1 − e would cancel) and
+    // 1 − tanh² = 4e / (1 + e)².
+    let z = lam * a;
+    let m = (-z.abs()).exp_m1();
+    let r = 1.0 / (2.0 + m); // 1 / (1 + e)
+    let q = 4.0 * (1.0 + m) * r * r;
     SaturationEval {
-        value: (0.5 * lam * a).tanh(),
+        value: (-m * r).copysign(z),
         d_a: 0.5 * lam * q,
         d_params: [0.5 * a * q, 0.0],
     }

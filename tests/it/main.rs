@@ -1,7 +1,10 @@
 //! Integration tests: one test binary, one module per area. They run the real `mmm` binary in
 //! temporary folders, and sample in release mode.
 
+mod check;
 mod cli;
 mod determinism;
+mod fitdir;
 mod posteriordb;
+mod pymc_marketing;
 mod sampler;

@@ -1,0 +1,158 @@
+//! `mmm check` and `mmm fit`: validate, sample, write the fit directory, and summarise.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+
+use mmm::data::Dataset;
+use mmm::fit::{Fit, fit, load_model};
+use mmm::fitdir::write_fit_dir;
+use mmm::posterior::Verdict;
+use mmm::spec::ModelSpec;
+use mmm::{MmmDensity, SpecError};
+
+use super::args::SamplerOverrides;
+use super::progress::ChainBars;
+
+/// `mmm check MODEL [--data DATA]`.
+pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
+    // Show every problem in the model file first, then the data's.
+    let spec = ModelSpec::from_file(model)?;
+    println!("{spec}");
+    let (spec, dataset) = load_model(model, data)?;
+    MmmDensity::new(&spec, &dataset)?;
+    println!("{}", data_summary(&spec, &dataset));
+    println!(
+        "No problems found: {} parameters, {} periods. Fit it with `mmm fit {} --out FIT_DIR`.",
+        spec.parameters().len(),
+        dataset.n_periods(),
+        model.display()
+    );
+    Ok(())
+}
+
+fn data_summary(spec: &ModelSpec, data: &Dataset) -> String {
+    let mut s = String::new();
+    let dates = data.dates();
+    let _ = writeln!(
+        s,
+        "Data: {} ({} periods of {} days, {} to {})",
+        data.source(),
+        data.n_periods(),
+        data.period_days(),
+        dates.first().map_or("", String::as_str),
+        dates.last().map_or("", String::as_str)
+    );
+    let y = data.target();
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let _ = writeln!(s, "  target {:<16} mean {mean:>12.2}", spec.data.target);
+    for (c, ch) in spec.channels.iter().enumerate() {
+        let x = data.channel(c);
+        let total: f64 = x.iter().sum();
+        let zero = x.iter().filter(|v| **v == 0.0).count();
+        let max = x.iter().fold(0.0_f64, |m, v| m.max(*v));
+        let _ = writeln!(
+            s,
+            "  channel {:<15} total {total:>12.2}  max {max:>10.2}  zero in {zero} periods",
+            ch.name
+        );
+    }
+    for ctl in &spec.controls {
+        let _ = writeln!(s, "  control {:<15}", ctl.name);
+    }
+    s
+}
+
+/// `mmm fit MODEL [--data DATA] --out DIR`.
+pub fn run(
+    model: &Path,
+    data: Option<&Path>,
+    out: &Path,
+    overrides: &SamplerOverrides,
+    force: bool,
+) -> anyhow::Result<()> {
+    if out.exists() && !force {
+        anyhow::bail!(
+            "{} already exists; choose another --out, or add --force to replace it",
+            out.display()
+        );
+    }
+    let (mut spec, dataset) = load_model(model, data)?;
+    spec.override_sampler(
+        overrides.chains,
+        overrides.warmup,
+        overrides.draws,
+        overrides.seed,
+    )
+    .map_err(|e: SpecError| anyhow::anyhow!(e))?;
+    let s = &spec.sampler;
+    eprintln!(
+        "Sampling {} chains x ({} warm-up + {} draws), {} parameters, {} periods...",
+        s.chains,
+        s.warmup,
+        s.draws,
+        spec.parameters().len(),
+        dataset.n_periods()
+    );
+    let bars = ChainBars::new(s.chains, s.warmup, s.draws);
+    let result = fit(&spec, &dataset, &bars);
+    bars.finish();
+    let fit = result?;
+    let path = write_fit_dir(&fit, out, force)
+        .with_context(|| format!("writing the fit directory {}", out.display()))?;
+    print!("{}", fit_summary(&fit));
+    println!("Fit written to {}", path.display());
+    Ok(())
+}
+
+/// The end-of-fit summary a marketer reads.
+pub fn fit_summary(fit: &Fit) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nSampled in {:.2} s ({} divergences).",
+        fit.sampling_seconds,
+        fit.samples.divergences()
+    );
+    let _ = writeln!(
+        s,
+        "\nChannel            ROAS (90% interval)            share of outcome (90%)     marginal ROAS"
+    );
+    for r in &fit.derived.roas {
+        let _ = writeln!(
+            s,
+            "{:<18} {:>9.3} [{:>9.3}, {:>9.3}]   {:>5.1}% [{:>5.1}%, {:>5.1}%]     {:>9.3}",
+            r.channel,
+            r.roas_mean,
+            r.roas_q5,
+            r.roas_q95,
+            100.0 * r.share_mean,
+            100.0 * r.share_q5,
+            100.0 * r.share_q95,
+            r.mroas_mean
+        );
+    }
+    let q = &fit.derived.quality;
+    let _ = writeln!(
+        s,
+        "\nFit: R² {:.3}, MAPE {:.1}%, 90% predictive interval covers {:.0}% of periods.",
+        q.r2,
+        100.0 * q.mape,
+        100.0 * q.ppc_coverage
+    );
+    let _ = writeln!(s, "\nReview:");
+    for c in &fit.checks {
+        let _ = writeln!(
+            s,
+            "  {:<7} {:<22} {}",
+            c.verdict.to_string(),
+            c.name,
+            c.detail
+        );
+        if c.verdict != Verdict::Pass {
+            let _ = writeln!(s, "          what to try: {}", c.advice);
+        }
+    }
+    s
+}

@@ -1,0 +1,129 @@
+//! Write a fit directory (`fit.json`, `draws/chain-N.csv`, `summary.csv`, `contributions.csv`,
+//! `roas.csv`, `response_curves.csv`) atomically.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::diagnostics::bfmi;
+use crate::fit::{DATA_FILE, Fit, data_csv};
+
+use super::atomic::{OutputError, StagedDir};
+use super::cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
+
+/// The engine version written into every fit.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| OutputError::io("csv", std::io::Error::other(e)))?;
+    }
+    w.into_inner()
+        .map_err(|e| OutputError::io("csv", std::io::Error::other(e.to_string())))
+}
+
+fn summary_csv(fit: &Fit) -> String {
+    let mut out = String::from("parameter,mean,sd,q5,q50,q95,mcse_mean,ess_bulk,ess_tail,r_hat\n");
+    for r in &fit.summary {
+        let s = &r.stats;
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            r.parameter,
+            s.mean,
+            s.sd,
+            s.q5,
+            s.q50,
+            s.q95,
+            s.mcse_mean,
+            s.ess_bulk,
+            s.ess_tail,
+            s.r_hat
+        ));
+    }
+    out
+}
+
+/// `fit.json`: what was fitted, how, and how it went.
+pub fn fit_json(fit: &Fit) -> serde_json::Value {
+    let names = fit.draws.names.clone();
+    let chains: Vec<serde_json::Value> = fit
+        .samples
+        .chains
+        .iter()
+        .map(|c| {
+            json!({
+                "chain": c.chain + 1,
+                "step_size": c.step_size,
+                "divergences": c.divergences(),
+                "warmup_divergences": c.warmup_divergences,
+                "max_depth_hits": c.max_depth_hits(fit.samples.settings.max_depth),
+                "e_bfmi": bfmi(&c.energies()),
+                "n_leapfrog": c.n_leapfrog_total(),
+                "warmup_seconds": c.warmup_seconds,
+                "sampling_seconds": c.sampling_seconds,
+                "inv_mass": c.inv_mass,
+            })
+        })
+        .collect();
+    json!({
+        "engine": { "name": "mmm", "version": ENGINE_VERSION },
+        "model": fit.spec,
+        "model_toml": toml::to_string(&fit.spec).unwrap_or_default(),
+        "data": {
+            "path": fit.spec.data.path,
+            "fingerprint": fit.data.fingerprint(),
+            "rows": fit.data.n_periods(),
+            "first_date": fit.data.dates().first(),
+            "last_date": fit.data.dates().last(),
+            "period_days": fit.data.period_days(),
+        },
+        "scales": fit.density.scales(),
+        "parameters": names,
+        "cmdstan_names": cmdstan_names(&fit.draws.names),
+        "seed": fit.samples.settings.seed,
+        "sampler": fit.samples.settings,
+        "chains": chains,
+        "timings": {
+            "sampling_seconds": fit.sampling_seconds,
+            "derive_seconds": fit.derive_seconds,
+        },
+        "fit_quality": fit.derived.quality,
+        "review": fit.checks,
+    })
+}
+
+/// Write `fit` to `dest` (replacing an existing folder only if `replace`). Returns the path.
+pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, OutputError> {
+    let staged = StagedDir::new(dest, replace)?;
+    let json = serde_json::to_string_pretty(&fit_json(fit))
+        .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
+    staged.write("fit.json", json.as_bytes())?;
+    let model = fit
+        .spec
+        .source
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map_or_else(|| "model".to_string(), |s| s.to_string_lossy().into_owned());
+    let header = ChainHeader {
+        model: &model,
+        settings: &fit.samples.settings,
+        version: ENGINE_VERSION,
+    };
+    for chain in &fit.samples.chains {
+        let rows = fit.draws.chain_rows(chain.chain);
+        let text = write_chain_csv(&header, chain, &fit.draws.names, &rows);
+        staged.write(
+            &format!("draws/chain-{}.csv", chain.chain + 1),
+            text.as_bytes(),
+        )?;
+    }
+    staged.write("summary.csv", summary_csv(fit).as_bytes())?;
+    staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
+    staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;
+    staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
+    staged.write("response_curves.csv", &csv_bytes(&fit.derived.curves)?)?;
+    staged.commit()
+}

@@ -1,0 +1,340 @@
+//! Derived quantities over the posterior: contributions per period and component, ROAS,
+//! marginal ROAS and shares per channel, spend-response curves, fit quality and the posterior
+//! predictive check — each as a mean with a credible interval, in original units.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::data::Dataset;
+use crate::density::{Decomposition, MmmDensity};
+use crate::diagnostics::quantiles;
+use crate::spec::{ModelSpec, TrendSpec};
+
+use super::draws::PosteriorDraws;
+
+/// Lower and upper quantiles of every reported interval (a 90 % interval).
+pub const INTERVAL_PROBS: [f64; 2] = [0.05, 0.95];
+/// Points on each response curve, from 0 to `CURVE_SPAN` x the largest historical spend.
+pub const CURVE_POINTS: usize = 41;
+/// The response curve reaches this multiple of the largest historical spend per period.
+pub const CURVE_SPAN: f64 = 2.0;
+
+/// A row of `contributions.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContributionRow {
+    /// Period date (ISO).
+    pub date: String,
+    /// Component: a channel, `intercept`, `trend`, `seasonality`, a control, `baseline`,
+    /// `fitted`, `predictive` or `actual`.
+    pub component: String,
+    /// Posterior mean.
+    pub mean: f64,
+    /// 5 % quantile.
+    pub q5: f64,
+    /// 95 % quantile.
+    pub q95: f64,
+}
+
+/// A row of `roas.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoasRow {
+    /// Channel name.
+    pub channel: String,
+    /// Total historical spend (original units).
+    pub spend: f64,
+    /// Posterior mean of the total contribution.
+    pub contribution_mean: f64,
+    /// ROAS = contribution / spend: mean, sd, quantiles.
+    pub roas_mean: f64,
+    /// Posterior sd of ROAS.
+    pub roas_sd: f64,
+    /// 5 % quantile of ROAS.
+    pub roas_q5: f64,
+    /// Median ROAS.
+    pub roas_q50: f64,
+    /// 95 % quantile of ROAS.
+    pub roas_q95: f64,
+    /// Marginal ROAS at historical spend: mean and interval.
+    pub mroas_mean: f64,
+    /// 5 % quantile of marginal ROAS.
+    pub mroas_q5: f64,
+    /// 95 % quantile of marginal ROAS.
+    pub mroas_q95: f64,
+    /// Share of the fitted outcome: mean and interval.
+    pub share_mean: f64,
+    /// 5 % quantile of the share.
+    pub share_q5: f64,
+    /// 95 % quantile of the share.
+    pub share_q95: f64,
+}
+
+/// A row of `response_curves.csv`: outcome per period at a flat spend per period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurveRow {
+    /// Channel name.
+    pub channel: String,
+    /// Spend per period (original units).
+    pub spend: f64,
+    /// Posterior mean response per period.
+    pub mean: f64,
+    /// 5 % quantile.
+    pub q5: f64,
+    /// 95 % quantile.
+    pub q95: f64,
+}
+
+/// How well the model fits the data.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FitQuality {
+    /// R² of the posterior-mean fit.
+    pub r2: f64,
+    /// Mean absolute percentage error of the posterior-mean fit (periods with y = 0 skipped).
+    pub mape: f64,
+    /// Share of periods whose actual value lies in the 90 % posterior predictive interval.
+    pub ppc_coverage: f64,
+    /// Periods whose posterior-mean baseline is negative.
+    pub negative_baseline_periods: usize,
+    /// Number of periods.
+    pub n_periods: usize,
+}
+
+/// Everything derived from the draws.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// `contributions.csv` rows.
+    pub contributions: Vec<ContributionRow>,
+    /// `roas.csv` rows.
+    pub roas: Vec<RoasRow>,
+    /// `response_curves.csv` rows.
+    pub curves: Vec<CurveRow>,
+    /// Fit quality and predictive check.
+    pub quality: FitQuality,
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn sd(v: &[f64]) -> f64 {
+    let m = mean(v);
+    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len().max(2) - 1) as f64).sqrt()
+}
+
+/// Per-period draws of one component: `values[t * n_draws + d]`.
+struct Series {
+    name: String,
+    values: Vec<f64>,
+}
+
+impl Series {
+    fn new(name: &str, n: usize, draws: usize) -> Series {
+        Series {
+            name: name.to_string(),
+            values: vec![0.0; n * draws],
+        }
+    }
+}
+
+/// Compute every derived quantity. `seed` drives the posterior predictive noise.
+pub fn derive(
+    spec: &ModelSpec,
+    density: &MmmDensity,
+    data: &Dataset,
+    draws: &PosteriorDraws,
+    seed: u64,
+) -> Derived {
+    let mut density = density.clone();
+    let n = data.n_periods();
+    let nd = draws.len();
+    let channels: Vec<&str> = spec.channels.iter().map(|c| c.name.as_str()).collect();
+    let controls: Vec<&str> = spec.controls.iter().map(|c| c.name.as_str()).collect();
+    let mut series: Vec<Series> = channels.iter().map(|c| Series::new(c, n, nd)).collect();
+    let mut names = vec!["intercept"];
+    if !matches!(spec.trend, TrendSpec::None) {
+        names.push("trend");
+    }
+    if spec.seasonality.is_some() {
+        names.push("seasonality");
+    }
+    names.extend(&controls);
+    names.extend(["baseline", "fitted", "predictive"]);
+    series.extend(names.iter().map(|c| Series::new(c, n, nd)));
+
+    let mut dec = Decomposition::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rep = vec![0.0; n];
+    let mut roas = vec![vec![0.0; nd]; channels.len()];
+    let mut mroas = vec![vec![0.0; nd]; channels.len()];
+    let mut share = vec![vec![0.0; nd]; channels.len()];
+    let spend_totals: Vec<f64> = data.channels().iter().map(|s| s.iter().sum()).collect();
+    for (d, x) in draws.iter().enumerate() {
+        density.decompose(x, &mut dec);
+        density.predictive_draw(x, &mut rng, &mut rep);
+        let fitted_total: f64 = dec.fitted.iter().sum();
+        for c in 0..channels.len() {
+            let total: f64 = dec.channels[c].iter().sum();
+            roas[c][d] = if spend_totals[c] > 0.0 {
+                total / spend_totals[c]
+            } else {
+                0.0
+            };
+            mroas[c][d] = dec.mroas[c];
+            share[c][d] = if fitted_total != 0.0 {
+                total / fitted_total
+            } else {
+                0.0
+            };
+        }
+        let mut pieces: Vec<&[f64]> = dec.channels.iter().map(Vec::as_slice).collect();
+        pieces.push(&dec.intercept);
+        if !matches!(spec.trend, TrendSpec::None) {
+            pieces.push(&dec.trend);
+        }
+        if spec.seasonality.is_some() {
+            pieces.push(&dec.seasonality);
+        }
+        pieces.extend(dec.controls.iter().map(Vec::as_slice));
+        pieces.extend([
+            dec.baseline.as_slice(),
+            dec.fitted.as_slice(),
+            rep.as_slice(),
+        ]);
+        for (s, piece) in series.iter_mut().zip(pieces) {
+            for (t, v) in piece.iter().enumerate() {
+                s.values[t * nd + d] = *v;
+            }
+        }
+    }
+
+    let mut contributions = Vec::with_capacity(series.len() * n + n);
+    let mut fitted_mean = vec![0.0; n];
+    let mut baseline_mean = vec![0.0; n];
+    let mut covered = 0;
+    let (baseline_at, fitted_at, predictive_at) =
+        (series.len() - 3, series.len() - 2, series.len() - 1);
+    for (t, date) in data.dates().iter().enumerate() {
+        for (k, s) in series.iter().enumerate() {
+            let v = &s.values[t * nd..(t + 1) * nd];
+            let q = quantiles(v, &INTERVAL_PROBS);
+            let m = mean(v);
+            if k == fitted_at {
+                fitted_mean[t] = m;
+            }
+            if k == baseline_at {
+                baseline_mean[t] = m;
+            }
+            if k == predictive_at {
+                let y = data.target()[t];
+                covered += usize::from(y >= q[0] && y <= q[1]);
+            }
+            contributions.push(ContributionRow {
+                date: date.clone(),
+                component: s.name.clone(),
+                mean: m,
+                q5: q[0],
+                q95: q[1],
+            });
+        }
+        let y = data.target()[t];
+        contributions.push(ContributionRow {
+            date: date.clone(),
+            component: "actual".into(),
+            mean: y,
+            q5: y,
+            q95: y,
+        });
+    }
+
+    let roas_rows = channels
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let q = quantiles(&roas[c], &[0.05, 0.5, 0.95]);
+            let mq = quantiles(&mroas[c], &INTERVAL_PROBS);
+            let sq = quantiles(&share[c], &INTERVAL_PROBS);
+            RoasRow {
+                channel: name.to_string(),
+                spend: spend_totals[c],
+                contribution_mean: mean(&roas[c]) * spend_totals[c],
+                roas_mean: mean(&roas[c]),
+                roas_sd: sd(&roas[c]),
+                roas_q5: q[0],
+                roas_q50: q[1],
+                roas_q95: q[2],
+                mroas_mean: mean(&mroas[c]),
+                mroas_q5: mq[0],
+                mroas_q95: mq[1],
+                share_mean: mean(&share[c]),
+                share_q5: sq[0],
+                share_q95: sq[1],
+            }
+        })
+        .collect();
+
+    let curves = response_curves(&mut density, data, draws, &channels, &baseline_mean);
+    let quality = fit_quality(data.target(), &fitted_mean, &baseline_mean, covered);
+    Derived {
+        contributions,
+        roas: roas_rows,
+        curves,
+        quality,
+    }
+}
+
+fn response_curves(
+    density: &mut MmmDensity,
+    data: &Dataset,
+    draws: &PosteriorDraws,
+    channels: &[&str],
+    baseline_mean: &[f64],
+) -> Vec<CurveRow> {
+    // The multiplicative model's response depends on the baseline level: use the mean
+    // baseline on the log scale.
+    let sy = density.scales().target;
+    let level = mean(
+        &baseline_mean
+            .iter()
+            .map(|b| (b / sy).max(f64::MIN_POSITIVE).ln())
+            .collect::<Vec<_>>(),
+    );
+    let mut rows = Vec::with_capacity(channels.len() * CURVE_POINTS);
+    let mut values = vec![0.0; draws.len()];
+    for (c, name) in channels.iter().enumerate() {
+        let top = data.channel(c).iter().fold(0.0_f64, |m, v| m.max(*v)) * CURVE_SPAN;
+        for i in 0..CURVE_POINTS {
+            let spend = top * i as f64 / (CURVE_POINTS - 1) as f64;
+            for (v, x) in values.iter_mut().zip(draws.iter()) {
+                *v = density.steady_state_response(x, c, spend, level);
+            }
+            let q = quantiles(&values, &INTERVAL_PROBS);
+            rows.push(CurveRow {
+                channel: name.to_string(),
+                spend,
+                mean: mean(&values),
+                q5: q[0],
+                q95: q[1],
+            });
+        }
+    }
+    rows
+}
+
+fn fit_quality(y: &[f64], fitted: &[f64], baseline: &[f64], covered: usize) -> FitQuality {
+    let ym = mean(y);
+    let ss_tot: f64 = y.iter().map(|v| (v - ym) * (v - ym)).sum();
+    let ss_res: f64 = y.iter().zip(fitted).map(|(a, f)| (a - f) * (a - f)).sum();
+    let ape: Vec<f64> = y
+        .iter()
+        .zip(fitted)
+        .filter(|(a, _)| **a != 0.0)
+        .map(|(a, f)| ((a - f) / a).abs())
+        .collect();
+    FitQuality {
+        r2: 1.0 - ss_res / ss_tot,
+        mape: mean(&ape),
+        ppc_coverage: covered as f64 / y.len().max(1) as f64,
+        negative_baseline_periods: baseline.iter().filter(|b| **b < 0.0).count(),
+        n_periods: y.len(),
+    }
+}
