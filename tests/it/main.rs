@@ -3,5 +3,6 @@
 
 mod cli;
 mod determinism;
+mod hill;
 mod posteriordb;
 mod sampler;
