@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod determinism;
 mod fitdir;
+mod hill;
 mod posteriordb;
 mod pymc_marketing;
 mod sampler;
