@@ -4,11 +4,11 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::hamiltonian::{DiagMetric, Point};
-use super::metric::{MetricEstimator, initial_inv_mass};
+use super::adaptation::{AdaptiveMetric, DenseAdaptation, DiagAdaptation};
+use super::hamiltonian::{MassMatrix, Point};
 use super::nuts::Nuts;
 use super::run::{ChainOutput, DrawStats, Progress, SampleError};
-use super::settings::SamplerSettings;
+use super::settings::{Metric, SamplerSettings};
 use super::stepsize::{DualAveraging, DualAveragingOptions};
 use super::target::{LogDensity, LogpError, checked_logp_grad};
 use super::warmup::{WarmupWindows, metric_windows};
@@ -64,9 +64,9 @@ fn initialise<D: LogDensity + ?Sized>(
 
 /// Stan's heuristic: double or halve the step until a single leapfrog step's acceptance
 /// probability crosses 0.8.
-fn find_initial_step_size<D: LogDensity + ?Sized>(
+fn find_initial_step_size<D: LogDensity + ?Sized, M: MassMatrix>(
     density: &mut D,
-    metric: &DiagMetric,
+    metric: &M,
     z: &Point,
     mut eps: f64,
     rng: &mut ChaCha8Rng,
@@ -117,26 +117,36 @@ pub(crate) fn run_chain<D: LogDensity + ?Sized>(
     chain: usize,
     progress: &dyn Progress,
 ) -> Result<ChainOutput, SampleError> {
+    match settings.metric {
+        Metric::Diag => run_chain_with::<D, DiagAdaptation>(density, settings, chain, progress),
+        Metric::Dense => run_chain_with::<D, DenseAdaptation>(density, settings, chain, progress),
+    }
+}
+
+/// [`run_chain`] with the metric `A`, monomorphised so the trajectory dispatches nothing.
+fn run_chain_with<D: LogDensity + ?Sized, A: AdaptiveMetric>(
+    density: &mut D,
+    settings: &SamplerSettings,
+    chain: usize,
+    progress: &dyn Progress,
+) -> Result<ChainOutput, SampleError> {
     let n = density.dim();
     let mut rng = chain_rng(settings.seed, chain);
     let mut z = Point::new(n);
     let mut scratch = Point::new(n);
     initialise(density, settings, chain, &mut rng, &mut z)?;
 
-    let mut metric = DiagMetric::unit(n);
-    let mut inv_mass = vec![1.0; n];
+    let mut adapt = A::new(n);
     if settings.warmup >= 1 {
-        initial_inv_mass(&z.grad, &mut inv_mass);
-        metric.set(&inv_mass);
+        adapt.start(&z.grad);
     }
-    let mut eps = find_initial_step_size(density, &metric, &z, 1.0, &mut rng, &mut scratch);
+    let mut eps = find_initial_step_size(density, adapt.metric(), &z, 1.0, &mut rng, &mut scratch);
     let da_opts = DualAveragingOptions {
         target_accept: settings.target_accept,
         ..DualAveragingOptions::default()
     };
     let mut dual = DualAveraging::new(da_opts, eps);
     let windows = metric_windows(settings.warmup, WarmupWindows::default());
-    let mut estimator = MetricEstimator::new(n);
     let mut nuts = Nuts::new(n, settings.max_depth, settings.max_energy_error);
     let total = settings.warmup + settings.draws;
     let started = std::time::Instant::now();
@@ -144,17 +154,22 @@ pub(crate) fn run_chain<D: LogDensity + ?Sized>(
 
     for it in 0..settings.warmup {
         let t = nuts
-            .transition(density, &metric, eps, &mut z, &mut rng)
+            .transition(density, adapt.metric(), eps, &mut z, &mut rng)
             .map_err(|source| SampleError::Density { chain, source })?;
         warmup_divergences += usize::from(t.divergent);
         eps = dual.update(t.accept_stat);
         if let Some(&(_, end)) = windows.iter().find(|(s, e)| (*s..*e).contains(&it)) {
-            estimator.add(&z.q, &z.grad);
+            adapt.add(&z.q, &z.grad);
             if it + 1 == end {
-                estimator.estimate(&mut inv_mass);
-                metric.set(&inv_mass);
-                estimator.reset();
-                eps = find_initial_step_size(density, &metric, &z, eps, &mut rng, &mut scratch);
+                adapt.end_window();
+                eps = find_initial_step_size(
+                    density,
+                    adapt.metric(),
+                    &z,
+                    eps,
+                    &mut rng,
+                    &mut scratch,
+                );
                 dual.restart(eps);
             }
         }
@@ -170,7 +185,7 @@ pub(crate) fn run_chain<D: LogDensity + ?Sized>(
     let mut divergences = 0;
     for it in 0..settings.draws {
         let t = nuts
-            .transition(density, &metric, eps, &mut z, &mut rng)
+            .transition(density, adapt.metric(), eps, &mut z, &mut rng)
             .map_err(|source| SampleError::Density { chain, source })?;
         divergences += usize::from(t.divergent);
         draws.extend_from_slice(&z.q);
@@ -196,7 +211,8 @@ pub(crate) fn run_chain<D: LogDensity + ?Sized>(
         draws,
         stats,
         step_size: eps,
-        inv_mass,
+        inv_mass: adapt.inv_mass_diag(),
+        dense_inv_mass: adapt.inv_mass_dense(),
         warmup_divergences,
         warmup_seconds,
         sampling_seconds: started.elapsed().as_secs_f64() - warmup_seconds,

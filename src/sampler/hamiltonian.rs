@@ -1,5 +1,5 @@
-//! Euclidean Hamiltonian dynamics with a diagonal metric: phase-space points, kinetic energy and
-//! the leapfrog integrator.
+//! Euclidean Hamiltonian dynamics: phase-space points, the interface every mass matrix offers
+//! (momentum draws, kinetic energy, velocity) and the leapfrog integrator written once over it.
 
 use super::target::{LogDensity, LogpError, checked_logp_grad};
 
@@ -36,61 +36,35 @@ impl Point {
     }
 }
 
-/// The diagonal metric: `inv_mass[i]` is the inverse mass (the posterior variance estimate) of
-/// coordinate `i`, and `sqrt_mass[i]` = 1 / sqrt(inv_mass[i]) scales momentum draws.
-#[derive(Debug, Clone)]
-pub(crate) struct DiagMetric {
-    pub inv_mass: Vec<f64>,
-    sqrt_mass: Vec<f64>,
-}
-
-impl DiagMetric {
-    /// The unit metric in `n` dimensions.
-    pub fn unit(n: usize) -> Self {
-        DiagMetric {
-            inv_mass: vec![1.0; n],
-            sqrt_mass: vec![1.0; n],
-        }
-    }
-
-    /// Replace the inverse mass by `inv_mass`.
-    pub fn set(&mut self, inv_mass: &[f64]) {
-        self.inv_mass.copy_from_slice(inv_mass);
-        for (s, v) in self.sqrt_mass.iter_mut().zip(inv_mass) {
-            *s = 1.0 / v.sqrt();
-        }
-    }
-
-    /// Momentum from independent standard normal draws `z`: p = M^{1/2} z.
-    pub fn momentum_from_std(&self, z: &mut [f64]) {
-        for (zi, s) in z.iter_mut().zip(&self.sqrt_mass) {
-            *zi *= s;
-        }
-    }
+/// A Euclidean metric with mass matrix M (kinetic energy p^T M^{-1} p / 2). Every method writes
+/// into caller buffers and allocates nothing: they run inside the trajectory.
+pub(crate) trait MassMatrix {
+    /// Momentum from independent standard normal draws `z`, in place, so that p ~ N(0, M).
+    fn momentum_from_std(&self, z: &mut [f64]);
 
     /// Kinetic energy p^T M^{-1} p / 2.
-    pub fn kinetic(&self, p: &[f64]) -> f64 {
-        0.5 * p
-            .iter()
-            .zip(&self.inv_mass)
-            .map(|(pi, m)| pi * pi * m)
-            .sum::<f64>()
-    }
+    fn kinetic(&self, p: &[f64]) -> f64;
 
     /// The velocity M^{-1} p ("p sharp" in Stan), written into `out`.
-    pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
-        for ((o, pi), m) in out.iter_mut().zip(p).zip(&self.inv_mass) {
-            *o = pi * m;
-        }
+    fn velocity(&self, p: &[f64], out: &mut [f64]);
+
+    /// The position update of a leapfrog step: q += eps M^{-1} p.
+    fn drift(&self, q: &mut [f64], p: &[f64], eps: f64);
+
+    /// Kinetic energy and velocity together (a dense metric shares the product M^{-1} p).
+    fn kinetic_and_velocity(&self, p: &[f64], out: &mut [f64]) -> f64 {
+        let k = self.kinetic(p);
+        self.velocity(p, out);
+        k
     }
 
     /// The Hamiltonian -log p(q) + K(p) of a point.
-    pub fn energy(&self, z: &Point) -> f64 {
+    fn energy(&self, z: &Point) -> f64 {
         -z.lp + self.kinetic(&z.p)
     }
 
     /// One leapfrog step of size `eps` (negative to go backwards), updating `z` in place.
-    pub fn leapfrog<D: LogDensity + ?Sized>(
+    fn leapfrog<D: LogDensity + ?Sized>(
         &self,
         density: &mut D,
         z: &mut Point,
@@ -100,9 +74,7 @@ impl DiagMetric {
         for (p, g) in z.p.iter_mut().zip(&z.grad) {
             *p += half * g;
         }
-        for ((q, p), m) in z.q.iter_mut().zip(&z.p).zip(&self.inv_mass) {
-            *q += eps * m * p;
-        }
+        self.drift(&mut z.q, &z.p, eps);
         z.lp = checked_logp_grad(density, &z.q, &mut z.grad)?;
         for (p, g) in z.p.iter_mut().zip(&z.grad) {
             *p += half * g;
@@ -113,26 +85,29 @@ impl DiagMetric {
 
 #[cfg(test)]
 mod tests {
+    use super::super::dense_metric::DenseMetric;
+    use super::super::diag_metric::DiagMetric;
     use super::*;
 
     const ENERGY_DRIFT_TOL: f64 = 1e-3;
+    const REVERSIBILITY_TOL: f64 = 1e-12;
 
+    /// A correlated 2-d normal with covariance [[1, 0.8], [0.8, 4]].
     struct Gauss;
+    const DET: f64 = 4.0 - 0.8 * 0.8;
+    const PREC: [[f64; 2]; 2] = [[4.0 / DET, -0.8 / DET], [-0.8 / DET, 1.0 / DET]];
     impl LogDensity for Gauss {
         fn dim(&self) -> usize {
             2
         }
         fn logp_grad(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, LogpError> {
-            g[0] = -x[0];
-            g[1] = -x[1] / 4.0;
-            Ok(-0.5 * x[0] * x[0] - x[1] * x[1] / 8.0)
+            g[0] = -(PREC[0][0] * x[0] + PREC[0][1] * x[1]);
+            g[1] = -(PREC[1][0] * x[0] + PREC[1][1] * x[1]);
+            Ok(0.5 * (x[0] * g[0] + x[1] * g[1]))
         }
     }
 
-    #[test]
-    fn leapfrog_is_reversible_and_nearly_conserves_energy() {
-        let mut metric = DiagMetric::unit(2);
-        metric.set(&[1.0, 4.0]);
+    fn check_leapfrog<M: MassMatrix>(metric: &M) {
         let mut z = Point::new(2);
         z.q.copy_from_slice(&[0.5, -1.0]);
         z.p.copy_from_slice(&[0.3, 0.2]);
@@ -147,7 +122,17 @@ mod tests {
             metric.leapfrog(&mut Gauss, &mut z, -0.05).unwrap();
         }
         for (a, b) in z.q.iter().zip(&start.q) {
-            assert!((a - b).abs() < 1e-12);
+            assert!((a - b).abs() < REVERSIBILITY_TOL);
         }
+    }
+
+    #[test]
+    fn leapfrog_is_reversible_and_nearly_conserves_energy() {
+        let mut diag = DiagMetric::unit(2);
+        diag.set(&[1.0, 4.0]);
+        check_leapfrog(&diag);
+        let mut dense = DenseMetric::unit(2);
+        dense.set(&[1.0, 0.8, 0.8, 4.0]).unwrap();
+        check_leapfrog(&dense);
     }
 }

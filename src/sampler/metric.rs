@@ -7,7 +7,7 @@ pub(crate) const INV_MASS_MIN: f64 = 1e-20;
 /// See [`INV_MASS_MIN`].
 pub(crate) const INV_MASS_MAX: f64 = 1e20;
 /// Pseudo-draws of the shrinkage towards the previous estimate (Stan uses 5 towards 1e-3).
-const SHRINK_DRAWS: f64 = 5.0;
+pub(crate) const SHRINK_DRAWS: f64 = 5.0;
 
 /// Welford running means and variances of positions and gradients over one window.
 #[derive(Debug, Clone)]

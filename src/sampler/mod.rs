@@ -1,7 +1,11 @@
 //! The sampler core: NUTS with Stan's warm-up, run as parallel chains. It knows nothing about
 //! marketing; it sees a [`LogDensity`] and returns draws with per-draw statistics.
 
+mod adaptation;
 mod chain;
+mod dense_estimate;
+mod dense_metric;
+mod diag_metric;
 mod hamiltonian;
 mod metric;
 mod nuts;
@@ -12,5 +16,5 @@ mod target;
 mod warmup;
 
 pub use run::{ChainOutput, DrawStats, NoProgress, Progress, SampleError, Samples, sample};
-pub use settings::SamplerSettings;
+pub use settings::{Metric, SamplerSettings};
 pub use target::{LogDensity, LogpError};

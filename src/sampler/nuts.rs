@@ -4,7 +4,7 @@
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
-use super::hamiltonian::{DiagMetric, Point};
+use super::hamiltonian::{MassMatrix, Point};
 use super::target::{LogDensity, LogpError};
 
 /// What one transition reports.
@@ -170,11 +170,11 @@ struct Ends<'a> {
     clippy::too_many_arguments,
     reason = "the recursion threads the integrator, the ends and the tallies"
 )]
-fn build_tree<D: LogDensity + ?Sized, R: Rng + ?Sized>(
+fn build_tree<D: LogDensity + ?Sized, M: MassMatrix, R: Rng + ?Sized>(
     levels: &mut [Level],
     depth: usize,
     density: &mut D,
-    metric: &DiagMetric,
+    metric: &M,
     z: &mut Point,
     propose: &mut Point,
     out: Ends<'_>,
@@ -190,7 +190,9 @@ fn build_tree<D: LogDensity + ?Sized, R: Rng + ?Sized>(
             }
             return false;
         }
-        let mut h = metric.energy(z);
+        // The velocity goes to its slot before the divergence check; a divergent subtree is
+        // discarded whole, so the slot is only read when the leaf is valid.
+        let mut h = -z.lp + metric.kinetic_and_velocity(&z.p, out.v_beg);
         if !h.is_finite() {
             h = f64::INFINITY;
         }
@@ -203,7 +205,6 @@ fn build_tree<D: LogDensity + ?Sized, R: Rng + ?Sized>(
         propose.copy_from(z);
         out.p_beg.copy_from_slice(&z.p);
         out.p_end.copy_from_slice(&z.p);
-        metric.velocity(&z.p, out.v_beg);
         out.v_end.copy_from_slice(out.v_beg);
         add_assign(out.rho, &z.p);
         return !tally.divergent;
@@ -307,10 +308,10 @@ impl Nuts {
 
     /// One transition from `z` (position, gradient and lp set; momentum is resampled). On return
     /// `z` holds the selected point. A non-recoverable density error is returned as `Err`.
-    pub fn transition<D: LogDensity + ?Sized, R: Rng + ?Sized>(
+    pub fn transition<D: LogDensity + ?Sized, M: MassMatrix, R: Rng + ?Sized>(
         &mut self,
         density: &mut D,
-        metric: &DiagMetric,
+        metric: &M,
         eps: f64,
         z: &mut Point,
         rng: &mut R,

@@ -41,8 +41,10 @@ pub struct ChainOutput {
     pub stats: Vec<DrawStats>,
     /// Adapted step size.
     pub step_size: f64,
-    /// Adapted inverse mass (diagonal).
+    /// Diagonal of the adapted inverse mass (the dense metric's variances when it is dense).
     pub inv_mass: Vec<f64>,
+    /// The whole adapted inverse mass, `dim` x `dim` row-major, when the metric is dense.
+    pub dense_inv_mass: Option<Vec<f64>>,
     /// Divergences during warm-up (not counted against the fit).
     pub warmup_divergences: usize,
     /// Wall time of warm-up, seconds.

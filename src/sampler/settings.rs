@@ -2,6 +2,29 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The shape of the mass matrix adapted during warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// One inverse mass per coordinate (Stan's `diag_e`): cheap, and enough unless parameters
+    /// are strongly correlated.
+    #[default]
+    Diag,
+    /// A full inverse mass matrix (Stan's `dense_e`): removes linear correlations, at O(n^2)
+    /// cost per leapfrog step.
+    Dense,
+}
+
+impl Metric {
+    /// The name used in model files: `"diag"` or `"dense"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Diag => "diag",
+            Metric::Dense => "dense",
+        }
+    }
+}
+
 /// Everything that controls one sampling run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -24,6 +47,8 @@ pub struct SamplerSettings {
     pub init_radius: f64,
     /// Attempts to find an initial point with a finite density and gradient.
     pub init_attempts: usize,
+    /// Diagonal or dense mass matrix.
+    pub metric: Metric,
 }
 
 impl Default for SamplerSettings {
@@ -38,6 +63,7 @@ impl Default for SamplerSettings {
             max_energy_error: 1000.0,
             init_radius: 2.0,
             init_attempts: 100,
+            metric: Metric::Diag,
         }
     }
 }
