@@ -40,10 +40,7 @@ const REPEATS: usize = 5;
 const BENCH_SEED: u64 = 1;
 const NORMAL_DIM: usize = 100;
 /// posteriordb's data files (kidiq), next to the repository.
-const POSTERIORDB: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/reference/posteriordb"
-);
+const POSTERIORDB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/posteriordb");
 /// Initial points of nuts-rs chains: uniform in (-r, r), as mmm's default.
 const INIT_RADIUS: f64 = 2.0;
 /// Seconds spent timing the bare gradient in every repetition.

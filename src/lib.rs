@@ -29,17 +29,23 @@ pub mod diagnostics;
 pub mod fit;
 pub mod fitdir;
 mod gradcheck;
+pub mod optimize;
 pub mod posterior;
 pub mod reference_models;
+pub mod report;
 mod sampler;
+pub mod simulate;
 pub mod spec;
+#[cfg(test)]
+mod test_support;
 pub mod transform;
+pub mod validate;
 
 pub use data::{DataError, DataRequest, Dataset, load_dataset};
 pub use density::MmmDensity;
 pub use gradcheck::{GradCheckOptions, GradientMismatch, check_gradient};
 pub use sampler::{
-    ChainOutput, DrawStats, LogDensity, LogpError, NoProgress, Progress, SampleError,
+    ChainOutput, DrawStats, LogDensity, LogpError, Metric, NoProgress, Progress, SampleError,
     SamplerSettings, Samples, sample,
 };
 pub use spec::{ModelSpec, SpecError};

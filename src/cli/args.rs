@@ -82,18 +82,22 @@ pub enum Command {
     Simulate {
         /// The model file (TOML).
         model: PathBuf,
-        /// True parameter values (TOML); parameters left out are drawn from their priors.
+        /// True parameter values and data design (TOML); parameters left out are drawn from
+        /// their priors, and without it every parameter is.
         #[arg(long)]
         truth: Option<PathBuf>,
-        /// Number of periods.
+        /// Number of periods (overrides the truth file's `periods`).
         #[arg(long)]
         periods: Option<usize>,
-        /// Random seed.
+        /// Random seed (overrides the truth file's `seed`).
         #[arg(long)]
         seed: Option<u64>,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Fit a simulated data set and print the recovery table.
     Validate {
@@ -101,6 +105,11 @@ pub enum Command {
         sim_dir: PathBuf,
         /// The model file to fit (default: the simulation's).
         model: Option<PathBuf>,
+        #[command(flatten)]
+        sampler: SamplerOverrides,
+        /// Replace an earlier fit in SIM_DIR/fit.
+        #[arg(long)]
+        force: bool,
     },
     /// Simulation-based calibration.
     Sbc {
@@ -109,6 +118,25 @@ pub enum Command {
         /// Number of replicates.
         #[arg(long, default_value_t = 100)]
         replicates: usize,
+        /// Data design (TOML, a truth file without [parameters]): periods, spend patterns,
+        /// controls.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Fit this model instead of MODEL (same parameters, other priors): shows what SBC
+        /// reports when the fit's priors differ from the simulation's.
+        #[arg(long)]
+        fit_model: Option<PathBuf>,
+        /// Periods per simulated data set.
+        #[arg(long)]
+        periods: Option<usize>,
+        /// Output folder.
+        #[arg(long, default_value = "mmm-sbc")]
+        out: PathBuf,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        sampler: SamplerOverrides,
     },
     /// Rolling-origin out-of-sample backtest.
     Backtest {
@@ -123,22 +151,13 @@ pub enum Command {
         /// Periods per test window.
         #[arg(long, default_value_t = 8)]
         horizon: usize,
+        /// Write backtest.csv, predictions.csv, backtest.json and backtest.svg here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        sampler: SamplerOverrides,
     },
-}
-
-impl Command {
-    /// The command's name as typed.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Demo { .. } => "demo",
-            Command::Check { .. } => "check",
-            Command::Fit { .. } => "fit",
-            Command::Report { .. } => "report",
-            Command::Optimize { .. } => "optimize",
-            Command::Simulate { .. } => "simulate",
-            Command::Validate { .. } => "validate",
-            Command::Sbc { .. } => "sbc",
-            Command::Backtest { .. } => "backtest",
-        }
-    }
 }

@@ -1,8 +1,14 @@
 //! Argument parsing and dispatch: one function per command, errors mapped to exit codes here.
 
 mod args;
+mod backtest_cmd;
+mod demo_cmd;
 mod fit_cmd;
+mod optimize_cmd;
 mod progress;
+mod report_cmd;
+mod sbc_cmd;
+mod validate_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -82,6 +88,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Demo { out } => demo_cmd::run(&out),
         Command::Check { model, data } => fit_cmd::check(&model, data.as_deref()),
         Command::Fit {
             model,
@@ -90,12 +97,63 @@ fn run(command: Command) -> anyhow::Result<()> {
             sampler,
             force,
         } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
-        other => {
-            let name = other.name();
-            anyhow::bail!(
-                "`mmm {name}` is not built yet. Today mmm checks model files and fits them \
-                 (`mmm check`, `mmm fit`; see README.md, \"Status\")."
-            )
+        Command::Report { fit_dir } => report_cmd::run(&fit_dir),
+        Command::Simulate {
+            model,
+            truth,
+            periods,
+            seed,
+            out,
+            force,
+        } => {
+            let options = mmm::simulate::SimulateOptions { periods, seed };
+            validate_cmd::simulate_cmd(&model, truth.as_deref(), options, &out, force)
         }
+        Command::Validate {
+            sim_dir,
+            model,
+            sampler,
+            force,
+        } => validate_cmd::validate_cmd(&sim_dir, model.as_deref(), &sampler, force),
+        Command::Sbc {
+            model,
+            replicates,
+            truth,
+            fit_model,
+            periods,
+            out,
+            force,
+            sampler,
+        } => sbc_cmd::sbc_cmd(&sbc_cmd::SbcArgs {
+            model: &model,
+            replicates,
+            truth: truth.as_deref(),
+            fit_model: fit_model.as_deref(),
+            periods,
+            out: &out,
+            force,
+            sampler: &sampler,
+        }),
+        Command::Optimize {
+            fit_dir,
+            scenario,
+            out,
+        } => optimize_cmd::run(&fit_dir, &scenario, out.as_deref()),
+        Command::Backtest {
+            model,
+            data,
+            folds,
+            horizon,
+            out,
+            force,
+            sampler,
+        } => backtest_cmd::backtest_cmd(&backtest_cmd::BacktestArgs {
+            model: &model,
+            data: data.as_deref(),
+            settings: mmm::validate::BacktestSettings { folds, horizon },
+            out: out.as_deref(),
+            force,
+            sampler: &sampler,
+        }),
     }
 }

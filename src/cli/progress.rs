@@ -62,3 +62,40 @@ impl mmm::Progress for ChainBars {
         }
     }
 }
+
+/// One bar counting finished items (SBC replicates, backtest folds).
+pub struct CountBar {
+    bar: ProgressBar,
+}
+
+impl CountBar {
+    /// A bar for `total` items called `what`.
+    pub fn new(total: usize, what: &str) -> CountBar {
+        let bar = ProgressBar::with_draw_target(
+            Some(total as u64),
+            if std::io::stderr().is_terminal() {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            },
+        );
+        let style = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} {elapsed_precise} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(what.to_string());
+        CountBar { bar }
+    }
+
+    /// `done` items are finished.
+    pub fn set(&self, done: usize) {
+        self.bar.set_position(done as u64);
+    }
+
+    /// Clear the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

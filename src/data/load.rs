@@ -123,8 +123,8 @@ pub(crate) mod tests {
 
     use crate::data::scaling::ScaleMethod;
 
-    /// The shared example data set (PyMC-Marketing's `mmm_example.csv`).
-    const EXAMPLE: &str = "../shared/data/pymc_marketing_mmm_example.csv";
+    /// The example data set (PyMC-Marketing's `mmm_example.csv`).
+    const EXAMPLE: &str = "models/data/pymc_marketing_mmm_example.csv";
     /// Scales are read from the file's decimal text; they match to the last digit.
     const SCALE_TOL: f64 = 1e-15;
     /// Random inputs the fuzz test tries.
@@ -265,7 +265,7 @@ pub(crate) mod tests {
     #[test]
     fn random_bytes_and_truncated_files_never_panic() {
         let Ok(example) = std::fs::read(example_path()) else {
-            panic!("the shared example data set is missing");
+            panic!("the example data set models/data/pymc_marketing_mmm_example.csv is missing");
         };
         let req = example_request();
         let mut rng = ChaCha8Rng::seed_from_u64(7);

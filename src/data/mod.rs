@@ -7,7 +7,7 @@ mod error;
 mod fingerprint;
 mod load;
 mod scaling;
-mod suggest;
+pub(crate) mod suggest;
 mod timeline;
 mod validate;
 
@@ -15,3 +15,4 @@ pub use dataset::Dataset;
 pub use error::{ColumnRole, DataError, DateStep};
 pub use load::{DataRequest, load_dataset, load_dataset_from_reader};
 pub use scaling::{ScaleMethod, ScaledData, Scales};
+pub(crate) use suggest::nearest;

@@ -19,14 +19,7 @@ const POINTS: usize = 12;
 const ROWS: usize = 80;
 
 fn models() -> Vec<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models"));
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    out.sort();
-    out
+    crate::test_support::model_files()
 }
 
 /// A weekly data set with positive target, bursty spend and ±1 controls.
@@ -100,6 +93,95 @@ fn gradient_matches_finite_differences_for_every_model_file() {
             checked >= POINTS / 2,
             "{}: too few finite points",
             path.display()
+        );
+    }
+}
+
+/// Rows of the longer data set in the restricted-likelihood tests, and rows fitted.
+const ROWS_ALL: usize = 70;
+const ROWS_FIT: usize = 50;
+/// The restricted density and the density of the truncated data compute the same sums in a
+/// different order of rows only where the forward pass runs past the fit: to round-off.
+const SAME_DENSITY_REL: f64 = 1e-10;
+
+#[test]
+fn restricted_likelihood_gradient_matches_finite_differences() {
+    let opts = GradCheckOptions::default();
+    for path in models() {
+        let spec = ModelSpec::from_file(&path).unwrap();
+        let data = synthetic_data(&spec, ROWS_ALL, 3);
+        let mut density = MmmDensity::with_fit_rows(&spec, &data, ROWS_FIT).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut checked = 0;
+        for _ in 0..POINTS {
+            let theta: Vec<f64> = (0..density.dim())
+                .map(|_| rng.random_range(-1.5..1.5))
+                .collect();
+            let mut g = vec![0.0; density.dim()];
+            if density.logp_grad(&theta, &mut g).is_err() {
+                continue;
+            }
+            if let Err(e) = check_gradient(&mut density, &theta, &opts) {
+                panic!("{}: {e}", path.display());
+            }
+            checked += 1;
+        }
+        assert!(
+            checked >= POINTS / 2,
+            "{}: too few finite points",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn restricted_likelihood_equals_the_density_of_the_first_rows_alone() {
+    for path in models() {
+        let spec = ModelSpec::from_file(&path).unwrap();
+        // The synthetic rows are drawn in order, so the shorter set is the longer one's head.
+        let long = synthetic_data(&spec, ROWS_ALL, 5);
+        let short = synthetic_data(&spec, ROWS_FIT, 5);
+        assert_eq!(long.dates()[..ROWS_FIT], short.dates()[..]);
+        let mut restricted = MmmDensity::with_fit_rows(&spec, &long, ROWS_FIT).unwrap();
+        let mut alone = MmmDensity::new(&spec, &short).unwrap();
+        assert_eq!(restricted.scales(), alone.scales(), "{}", path.display());
+        assert_eq!(restricted.n_fit_rows(), ROWS_FIT);
+        assert_eq!(restricted.n_periods(), ROWS_ALL);
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        for _ in 0..POINTS {
+            let theta: Vec<f64> = (0..alone.dim())
+                .map(|_| rng.random_range(-1.5..1.5))
+                .collect();
+            let (mut g1, mut g2) = (vec![0.0; alone.dim()], vec![0.0; alone.dim()]);
+            let (Ok(a), Ok(b)) = (
+                restricted.logp_grad(&theta, &mut g1),
+                alone.logp_grad(&theta, &mut g2),
+            ) else {
+                continue;
+            };
+            let close =
+                |x: f64, y: f64| (x - y).abs() <= SAME_DENSITY_REL * (1.0 + x.abs().max(y.abs()));
+            assert!(close(a, b), "{}: log density {a} vs {b}", path.display());
+            for (i, (x, y)) in g1.iter().zip(&g2).enumerate() {
+                assert!(
+                    close(*x, *y),
+                    "{}: gradient {i}: {x} vs {y}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fit_rows_outside_the_data_are_refused() {
+    let spec = ModelSpec::from_file(&models()[0]).unwrap();
+    let data = synthetic_data(&spec, ROWS_FIT, 5);
+    for bad in [0, 1, ROWS_FIT + 1] {
+        let err = MmmDensity::with_fit_rows(&spec, &data, bad).unwrap_err();
+        assert!(
+            matches!(err, super::DensityError::FitRows { n_fit, n } if n_fit == bad && n == ROWS_FIT),
+            "{err}"
         );
     }
 }

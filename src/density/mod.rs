@@ -5,10 +5,12 @@ mod decompose;
 mod layout;
 mod likelihood;
 mod model;
+mod response;
 
 pub use decompose::Decomposition;
 pub use likelihood::{Family, LikGrad, log_lik};
-pub use model::{DensityError, MmmDensity};
+pub use model::{DensityError, DensityOptions, MmmDensity};
+pub use response::{ResponseLink, SteadyStateCurve};
 
 #[cfg(test)]
-mod gradient_tests;
+pub(crate) mod gradient_tests;

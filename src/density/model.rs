@@ -32,12 +32,48 @@ pub enum DensityError {
         /// The value.
         value: f64,
     },
+    /// The likelihood's rows do not fit the data.
+    #[error(
+        "cannot fit on the first {n_fit} of {n} rows; the fitted rows must number at least 2 \
+         and at most the data's rows"
+    )]
+    FitRows {
+        /// Rows asked for.
+        n_fit: usize,
+        /// Rows in the data.
+        n: usize,
+    },
+    /// A fixed target scale that cannot divide the target.
+    #[error("target scale {value} must be a positive finite number")]
+    TargetScale {
+        /// The value given.
+        value: f64,
+    },
+}
+
+/// How a density reads its data beyond what the model file says.
+///
+/// The default reads the data as `mmm fit` does: the likelihood covers every row and the scales
+/// come from the data.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DensityOptions {
+    /// The likelihood covers only the first `fit_rows` rows, and the scales and the trend's T
+    /// come from those rows alone; the forward pass (adstock, decomposition, predictive draws)
+    /// still covers every row, so later rows are predicted with the real spend history and
+    /// nothing about them leaks into the fit. `None`: every row.
+    pub fit_rows: Option<usize>,
+    /// A fixed target scale s_y instead of one computed from the target, so the model's scaled
+    /// space does not depend on the outcome (simulation and calibration draw the outcome from
+    /// parameters stated on that space). `None`: from the data, per `[data] scale`.
+    pub target_scale: Option<f64>,
 }
 
 /// The scaled data the density reads, fixed at construction.
 #[derive(Debug, Clone)]
 pub(crate) struct ModelData {
     pub n: usize,
+    /// Rows the likelihood covers (the first `n_fit`).
+    pub n_fit: usize,
     /// Scaled target (its log for a log-normal likelihood).
     pub obs: Vec<f64>,
     /// Constant −Σ log y of the log-normal likelihood, 0 otherwise.
@@ -87,15 +123,41 @@ fn scale_method(s: Scaling) -> ScaleMethod {
 }
 
 impl ModelData {
-    fn new(spec: &ModelSpec, data: &Dataset, family: Family) -> Result<ModelData, DensityError> {
-        let scale_controls: Vec<bool> = spec.controls.iter().map(|c| c.scale).collect();
-        let scaled = data.scaled(scale_method(spec.data.scale), &scale_controls);
+    fn new(
+        spec: &ModelSpec,
+        data: &Dataset,
+        family: Family,
+        options: &DensityOptions,
+    ) -> Result<ModelData, DensityError> {
         let n = data.n_periods();
-        let mut obs = scaled.target().to_vec();
+        let n_fit = options.fit_rows.unwrap_or(n);
+        if n_fit < 2 || n_fit > n {
+            return Err(DensityError::FitRows { n_fit, n });
+        }
+        let method = scale_method(spec.data.scale);
+        let target_scale = match options.target_scale {
+            Some(v) if v > 0.0 && v.is_finite() => v,
+            Some(value) => return Err(DensityError::TargetScale { value }),
+            None => method.scale_of(&data.target()[..n_fit]),
+        };
+        let scale_of = |series: &[f64]| method.scale_of(&series[..n_fit]);
+        let scales = Scales {
+            method,
+            target: target_scale,
+            channels: data.channels().iter().map(|x| scale_of(x)).collect(),
+            controls: data
+                .controls()
+                .iter()
+                .zip(&spec.controls)
+                .map(|(z, c)| if c.scale { scale_of(z) } else { 1.0 })
+                .collect(),
+        };
+        let divided = |v: &[f64], s: f64| v.iter().map(|x| x / s).collect::<Vec<f64>>();
+        let mut obs = divided(data.target(), target_scale);
         let mut log_jacobian = 0.0;
         if family == Family::LogNormal {
             for (row, y) in obs.iter_mut().enumerate() {
-                if *y <= 0.0 {
+                if *y <= 0.0 && row < n_fit {
                     return Err(DensityError::NonPositiveTarget {
                         file: data.source().to_string(),
                         row: row + 1,
@@ -103,7 +165,9 @@ impl ModelData {
                     });
                 }
                 *y = y.ln();
-                log_jacobian -= *y;
+                if row < n_fit {
+                    log_jacobian -= *y;
+                }
             }
         }
         let mut fourier = Vec::new();
@@ -112,16 +176,27 @@ impl ModelData {
             fourier_features(data.day_of_year(), order, period, &mut fourier);
         }
         let mut trend = vec![0.0; n];
-        linear_trend(0, n, &mut trend);
+        linear_trend(0, n_fit, &mut trend);
         Ok(ModelData {
             n,
+            n_fit,
             obs,
             log_jacobian,
-            spend: scaled.channels().to_vec(),
-            controls: scaled.controls().to_vec(),
+            spend: data
+                .channels()
+                .iter()
+                .zip(&scales.channels)
+                .map(|(x, s)| divided(x, *s))
+                .collect(),
+            controls: data
+                .controls()
+                .iter()
+                .zip(&scales.controls)
+                .map(|(z, s)| divided(z, *s))
+                .collect(),
             fourier,
             trend,
-            scales: scaled.scales().clone(),
+            scales,
         })
     }
 }
@@ -129,8 +204,32 @@ impl ModelData {
 impl MmmDensity {
     /// The density of `spec` on `data` (already validated against the spec's columns).
     pub fn new(spec: &ModelSpec, data: &Dataset) -> Result<MmmDensity, DensityError> {
+        MmmDensity::with_options(spec, data, &DensityOptions::default())
+    }
+
+    /// The density whose likelihood covers only the first `n_fit` rows of `data`, with scales
+    /// and the trend's T from those rows; decompositions and predictive draws cover every row
+    /// (see [`DensityOptions::fit_rows`]).
+    pub fn with_fit_rows(
+        spec: &ModelSpec,
+        data: &Dataset,
+        n_fit: usize,
+    ) -> Result<MmmDensity, DensityError> {
+        let options = DensityOptions {
+            fit_rows: Some(n_fit),
+            ..DensityOptions::default()
+        };
+        MmmDensity::with_options(spec, data, &options)
+    }
+
+    /// The density of `spec` on `data`, read as `options` say.
+    pub fn with_options(
+        spec: &ModelSpec,
+        data: &Dataset,
+        options: &DensityOptions,
+    ) -> Result<MmmDensity, DensityError> {
         let layout = Layout::new(spec);
-        let data = ModelData::new(spec, data, layout.family)?;
+        let data = ModelData::new(spec, data, layout.family, options)?;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
         let max_lag = layout
             .channels
@@ -166,6 +265,11 @@ impl MmmDensity {
     /// Number of periods.
     pub fn n_periods(&self) -> usize {
         self.data.n
+    }
+
+    /// Number of periods the likelihood covers (the first ones).
+    pub fn n_fit_rows(&self) -> usize {
+        self.data.n_fit
     }
 
     /// Scales between the model's space and original units.
@@ -326,15 +430,18 @@ impl LogDensity for MmmDensity {
             NuLayout::Fixed(v) => v,
             NuLayout::Param(i) => x[i],
         };
+        let m = self.data.n_fit;
         let lik = log_lik(
             lay.family,
-            &self.data.obs,
-            &self.mu,
+            &self.data.obs[..m],
+            &self.mu[..m],
             sigma,
             nu,
             self.data.log_jacobian,
-            &mut self.d_mu,
+            &mut self.d_mu[..m],
         );
+        // Rows past the fitted ones carry no likelihood.
+        self.d_mu[m..].fill(0.0);
         lp += lik.value;
         self.gx[lay.sigma_idx] += lik.d_sigma;
         if let NuLayout::Param(i) = lay.nu {

@@ -1,4 +1,4 @@
-//! Every diagnostics test vector in `shared/reference/diagnostics/` (ArviZ 0.23.4 numbers).
+//! Every diagnostics test vector in `tests/data/diagnostics/` (ArviZ 0.23.4 numbers).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -17,10 +17,7 @@ use super::{
 const REL_TOL: f64 = 1e-9;
 
 /// Folder of the test vectors.
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/reference/diagnostics"
-);
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/diagnostics");
 
 /// One test vector: its name, draws (one vector per chain) and expected JSON.
 struct Case {

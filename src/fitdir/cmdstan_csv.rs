@@ -66,7 +66,10 @@ pub fn write_chain_csv(
     let _ = writeln!(out, "#         engine = nuts (Default)");
     let _ = writeln!(out, "#           nuts");
     let _ = writeln!(out, "#             max_depth = {}", s.max_depth);
-    let _ = writeln!(out, "#         metric = diag_e (Default)");
+    let _ = match chain.dense_inv_mass {
+        Some(_) => writeln!(out, "#         metric = dense_e"),
+        None => writeln!(out, "#         metric = diag_e (Default)"),
+    };
     let _ = writeln!(out, "# id = {}", chain.chain + 1);
     let _ = writeln!(out, "# random");
     let _ = writeln!(out, "#   seed = {}", s.seed);
@@ -78,9 +81,20 @@ pub fn write_chain_csv(
     out.push('\n');
     let _ = writeln!(out, "# Adaptation terminated");
     let _ = writeln!(out, "# Step size = {}", chain.step_size);
-    let _ = writeln!(out, "# Diagonal elements of inverse mass matrix:");
-    let masses: Vec<String> = chain.inv_mass.iter().map(|m| m.to_string()).collect();
-    let _ = writeln!(out, "# {}", masses.join(", "));
+    match &chain.dense_inv_mass {
+        Some(matrix) => {
+            let _ = writeln!(out, "# Elements of inverse mass matrix:");
+            for row in matrix.chunks(chain.dim.max(1)) {
+                let row: Vec<String> = row.iter().map(|m| m.to_string()).collect();
+                let _ = writeln!(out, "# {}", row.join(", "));
+            }
+        }
+        None => {
+            let _ = writeln!(out, "# Diagonal elements of inverse mass matrix:");
+            let masses: Vec<String> = chain.inv_mass.iter().map(|m| m.to_string()).collect();
+            let _ = writeln!(out, "# {}", masses.join(", "));
+        }
+    }
     for (st, row) in chain.stats.iter().zip(constrained) {
         let _ = write!(
             out,
@@ -153,6 +167,7 @@ mod tests {
             stats: vec![stats, stats],
             step_size: 0.5,
             inv_mass: vec![1.0],
+            dense_inv_mass: None,
             warmup_divergences: 0,
             warmup_seconds: 0.1,
             sampling_seconds: 0.2,
@@ -176,5 +191,31 @@ mod tests {
         );
         assert_eq!(data[1], "-1.5,0.9,0.5,2,3,1,2,1");
         assert_eq!(data.len(), 3);
+    }
+
+    #[test]
+    fn dense_metric_is_written_as_stan_dense_e_rows() {
+        let chain = ChainOutput {
+            chain: 0,
+            dim: 2,
+            draws: Vec::new(),
+            stats: Vec::new(),
+            step_size: 0.5,
+            inv_mass: vec![1.0, 4.0],
+            dense_inv_mass: Some(vec![1.0, -1.5, -1.5, 4.0]),
+            warmup_divergences: 0,
+            warmup_seconds: 0.1,
+            sampling_seconds: 0.2,
+        };
+        let settings = SamplerSettings::default();
+        let header = ChainHeader {
+            model: "m",
+            settings: &settings,
+            version: "0",
+        };
+        let names = ["a".to_string(), "b".to_string()];
+        let csv = write_chain_csv(&header, &chain, &names, &[]);
+        assert!(csv.contains("#         metric = dense_e\n"));
+        assert!(csv.contains("# Elements of inverse mass matrix:\n# 1, -1.5\n# -1.5, 4\n"));
     }
 }

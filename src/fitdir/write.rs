@@ -1,5 +1,5 @@
 //! Write a fit directory (`fit.json`, `draws/chain-N.csv`, `summary.csv`, `contributions.csv`,
-//! `roas.csv`, `response_curves.csv`) atomically.
+//! `roas.csv`, `response_curves.csv`, `report.html`) atomically.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::diagnostics::bfmi;
 use crate::fit::{DATA_FILE, Fit, data_csv};
+use crate::report::{REPORT_FILE, ReportData, render_html};
 
 use super::atomic::{OutputError, StagedDir};
 use super::cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
@@ -70,6 +71,7 @@ pub fn fit_json(fit: &Fit) -> serde_json::Value {
         .collect();
     json!({
         "engine": { "name": "mmm", "version": ENGINE_VERSION },
+        "model_file": fit.spec.source.as_ref().map(|p| p.display().to_string()),
         "model": fit.spec,
         "model_toml": toml::to_string(&fit.spec).unwrap_or_default(),
         "data": {
@@ -125,5 +127,7 @@ pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, O
     staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;
     staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
     staged.write("response_curves.csv", &csv_bytes(&fit.derived.curves)?)?;
+    let report = render_html(&ReportData::from_fit(fit), None);
+    staged.write(REPORT_FILE, report.as_bytes())?;
     staged.commit()
 }

@@ -3,6 +3,7 @@
 
 mod derived;
 mod draws;
+mod p_square;
 mod review;
 mod summary;
 
@@ -11,5 +12,9 @@ pub use derived::{
     RoasRow, derive,
 };
 pub use draws::PosteriorDraws;
-pub use review::{Check, Verdict, review};
+pub use p_square::PSquare;
+pub use review::{
+    Check, DIVERGENCE_FAIL_SHARE, ESS_FAIL, PPC_COVERAGE_RANGE, RHAT_FAIL, TREE_DEPTH_REVIEW_SHARE,
+    Verdict, review,
+};
 pub use summary::{SummaryRow, summarize_params};

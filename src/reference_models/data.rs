@@ -13,7 +13,7 @@ pub enum ReferenceError {
     /// The data or reference file is not in the folder given.
     #[error(
         "posteriordb file {} not found; pass the folder that holds `<posterior>.data.json` and \
-         `<posterior>.reference.json` (shared/reference/posteriordb)",
+         `<posterior>.reference.json` (tests/data/posteriordb)",
         path.display()
     )]
     MissingFile {

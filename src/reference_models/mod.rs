@@ -1,7 +1,7 @@
 //! Hand-coded posteriordb densities with exact gradients, used to validate the sampler; not part
 //! of the MMM.
 //!
-//! Each posterior lives in its own file and is specified in `shared/reference/README.md`
+//! Each posterior lives in its own file and is specified in `tests/data/README.md`
 //! ("The posteriors"). Densities are on the unconstrained space, up to an additive constant,
 //! with the log-Jacobian of every transform included; gradients are written by hand and checked
 //! against finite differences. [`ReferenceModel::constrain`] maps a draw to the parameters of the
@@ -12,7 +12,7 @@
 //! use mmm::reference_models::{Kidiq, PosteriordbModel, ReferenceModel, ReferenceSummary};
 //! use std::path::Path;
 //!
-//! let dir = Path::new("../shared/reference/posteriordb");
+//! let dir = Path::new("tests/data/posteriordb");
 //! let model = Kidiq::load(dir)?;
 //! let reference = ReferenceSummary::load(dir, model.name())?;
 //! assert_eq!(model.param_names(), reference.names());

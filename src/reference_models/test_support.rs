@@ -20,12 +20,12 @@ const LOGP_DIFF_REL_TOL: f64 = 1e-11;
 /// Allowed disagreement of `constrain` with the independent transform.
 const CONSTRAIN_REL_TOL: f64 = 1e-13;
 
-/// The posteriordb folder of the shared reference data.
+/// The posteriordb reference folder (tests/data/posteriordb).
 pub(super) fn posteriordb_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/posteriordb")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/posteriordb")
 }
 
-/// Load model `M` from the shared posteriordb folder, panicking with the loader's message.
+/// Load model `M` from tests/data/posteriordb, panicking with the loader's message.
 pub(super) fn load<M: PosteriordbModel>() -> M {
     M::load(&posteriordb_dir()).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -13,7 +13,7 @@ use super::model_spec::{
 };
 use super::raw::{RawData, RawLikelihood, RawSampler, RawSeasonality, RawTrend};
 use super::support::Support;
-use crate::SamplerSettings;
+use crate::{Metric, SamplerSettings};
 
 /// Largest accepted `max_depth`: 2^30 leapfrog steps per draw is already beyond any budget.
 const MAX_TREE_DEPTH: i64 = 30;
@@ -277,6 +277,12 @@ impl Checker<'_> {
                 d.init_radius,
             ),
             init_attempts: self.count("sampler.init_attempts", s.init_attempts.as_ref(), 1, "", d.init_attempts),
+            metric: self.choice(
+                "sampler.metric",
+                s.metric.as_ref(),
+                &[("diag", Metric::Diag), ("dense", Metric::Dense)],
+                d.metric,
+            ),
         }
     }
 }
@@ -360,6 +366,7 @@ mod tests {
             ),
             ("init_radius = -1.0", "sampler.init_radius", "positive"),
             ("init_attempts = 0", "sampler.init_attempts", "at least 1"),
+            ("metric = \"full\"", "sampler.metric", "\"diag\", \"dense\""),
         ];
         for (line, key, needle) in cases {
             let issue = one_issue(&format!("{BASE}\n[sampler]\n{line}\n"));

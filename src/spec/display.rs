@@ -78,8 +78,15 @@ impl fmt::Display for ModelSpec {
         let s = &self.sampler;
         writeln!(
             f,
-            "sampler: {} chains x ({} warm-up + {} draws), seed {}, target_accept {}, max_depth {}",
-            s.chains, s.warmup, s.draws, s.seed, s.target_accept, s.max_depth
+            "sampler: {} chains x ({} warm-up + {} draws), seed {}, target_accept {}, max_depth {}, \
+             {} metric",
+            s.chains,
+            s.warmup,
+            s.draws,
+            s.seed,
+            s.target_accept,
+            s.max_depth,
+            s.metric.as_str()
         )?;
         let params = self.parameters();
         let width = params.iter().map(|p| p.name.len()).max().unwrap_or(0);

@@ -100,7 +100,9 @@ impl SpecError {
     }
 }
 
-fn toml_message(
+/// `origin, line N, in key: message` with the offending line quoted (shared by every TOML
+/// reader: model, truth and scenario files).
+pub(crate) fn toml_message(
     origin: &str,
     line: Option<usize>,
     key: Option<&str>,
@@ -121,7 +123,8 @@ fn toml_message(
     out
 }
 
-fn issues_message(origin: &str, issues: &[Issue]) -> String {
+/// One problem on one line, or a count followed by one problem per line.
+pub(crate) fn issues_message<I: std::fmt::Display>(origin: &str, issues: &[I]) -> String {
     match issues {
         [one] => format!("{origin}: {one}"),
         many => {

@@ -10,15 +10,10 @@ use super::ModelSpec;
 const CASES_PER_MODEL: usize = 3000;
 
 fn model_texts() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    crate::test_support::model_files()
+        .into_iter()
         .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect();
-    out.sort();
-    out
+        .collect()
 }
 
 #[test]

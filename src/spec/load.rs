@@ -91,7 +91,7 @@ mod tests {
     use super::super::model_spec::*;
     use super::super::prior::Prior;
     use super::*;
-    use crate::SamplerSettings;
+    use crate::{Metric, SamplerSettings};
 
     fn models_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
@@ -105,12 +105,9 @@ mod tests {
     #[test]
     fn every_model_in_the_models_folder_parses_and_checks() {
         let mut n = 0;
-        for entry in std::fs::read_dir(models_dir()).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                ModelSpec::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
-                n += 1;
-            }
+        for path in crate::test_support::model_files() {
+            ModelSpec::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
         }
         assert!(n >= 4, "only {n} models found");
     }
@@ -121,7 +118,7 @@ mod tests {
         let path = spec.data.path.as_ref().unwrap();
         assert_eq!(
             path,
-            &models_dir().join("../../shared/data/pymc_marketing_mmm_example.csv")
+            &models_dir().join("data/pymc_marketing_mmm_example.csv")
         );
         let without_file = ModelSpec::from_toml(
             "[data]\npath = \"d.csv\"\ndate = \"w\"\ntarget = \"y\"\n[[channel]]\nname = \"a\"\n",
@@ -273,6 +270,7 @@ mod tests {
             max_energy_error: 500.0,
             init_radius: 1.0,
             init_attempts: 50,
+            metric: Metric::Dense,
         };
         assert_eq!(spec.sampler, sampler);
         assert_eq!(spec.report, ReportSpec { interval: 0.8 });
@@ -281,7 +279,10 @@ mod tests {
     #[test]
     fn minimal_model_gets_every_default() {
         let spec = load("minimal.toml");
-        assert_eq!(spec.data.path, None);
+        assert_eq!(
+            spec.data.path,
+            Some(models_dir().join("data/pymc_marketing_mmm_example.csv"))
+        );
         assert_eq!(spec.data.scale, Scaling::Max);
         assert_eq!(
             spec.likelihood,
@@ -317,7 +318,7 @@ mod tests {
     #[test]
     fn the_pymc_example_spelled_out_equals_its_defaults() {
         let explicit = load("pymc_marketing_example.toml");
-        let text = "[data]\npath = \"../../shared/data/pymc_marketing_mmm_example.csv\"\n\
+        let text = "[data]\npath = \"data/pymc_marketing_mmm_example.csv\"\n\
                     date = \"date_week\"\ntarget = \"y\"\n[[channel]]\nname = \"x1\"\n\
                     [[channel]]\nname = \"x2\"\n[[control]]\ncolumn = \"event_1\"\n\
                     [[control]]\ncolumn = \"event_2\"\n[[control]]\ncolumn = \"t\"\n\

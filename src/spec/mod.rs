@@ -11,6 +11,10 @@ mod check_tables;
 mod defaults;
 mod display;
 mod error;
+/// Message layout shared by the crate's TOML readers.
+pub(crate) mod error_text {
+    pub(crate) use super::error::{issues_message, toml_message};
+}
 #[cfg(test)]
 mod fuzz_tests;
 mod load;

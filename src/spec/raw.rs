@@ -132,6 +132,7 @@ pub(super) struct RawSampler {
     pub max_energy_error: Option<Spanned<f64>>,
     pub init_radius: Option<Spanned<f64>>,
     pub init_attempts: Option<Spanned<i64>>,
+    pub metric: Option<Spanned<String>>,
 }
 
 /// `[report]`.

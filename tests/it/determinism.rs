@@ -1,6 +1,6 @@
 //! One seed gives bit-identical draws whatever the number of threads.
 
-use mmm::{LogDensity, LogpError, NoProgress, SamplerSettings, sample};
+use mmm::{LogDensity, LogpError, Metric, NoProgress, SamplerSettings, sample};
 
 /// A skewed 3-d density (independent gammas on the log scale), cheap and not symmetric.
 #[derive(Clone)]
@@ -20,12 +20,13 @@ impl LogDensity for LogGamma {
     }
 }
 
-fn run_with_threads(threads: usize) -> mmm::Samples {
+fn run_with_threads(threads: usize, metric: Metric) -> mmm::Samples {
     let settings = SamplerSettings {
         chains: 4,
         warmup: 200,
         draws: 200,
         seed: 2024,
+        metric,
         ..SamplerSettings::default()
     };
     rayon::ThreadPoolBuilder::new()
@@ -37,13 +38,16 @@ fn run_with_threads(threads: usize) -> mmm::Samples {
 
 #[test]
 fn same_seed_gives_identical_draws_with_one_thread_or_many() {
-    let one = run_with_threads(1);
-    let many = run_with_threads(4);
-    for (a, b) in one.chains.iter().zip(&many.chains) {
-        let bits = |c: &mmm::ChainOutput| c.draws.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(a), bits(b), "chain {} differs", a.chain);
-        assert_eq!(a.stats, b.stats);
+    for metric in [Metric::Diag, Metric::Dense] {
+        let one = run_with_threads(1, metric);
+        let many = run_with_threads(4, metric);
+        for (a, b) in one.chains.iter().zip(&many.chains) {
+            let bits =
+                |c: &mmm::ChainOutput| c.draws.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(a), bits(b), "{metric:?} chain {} differs", a.chain);
+            assert_eq!(a.stats, b.stats);
+        }
+        // Chains are distinct streams, not copies.
+        assert_ne!(one.chains[0].draws, one.chains[1].draws);
     }
-    // Chains are distinct streams, not copies.
-    assert_ne!(one.chains[0].draws, one.chains[1].draws);
 }

@@ -3,9 +3,13 @@
 
 mod check;
 mod cli;
+mod demo;
 mod determinism;
 mod fitdir;
 mod hill;
+mod optimize;
 mod posteriordb;
 mod pymc_marketing;
+mod report;
 mod sampler;
+mod validation;

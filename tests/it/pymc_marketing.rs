@@ -1,5 +1,5 @@
 //! `mmm fit` on PyMC-Marketing's canonical example agrees with PyMC-Marketing's posterior
-//! (`../shared/reference/pymc_marketing/posterior_logistic.json`), read back from the fit
+//! (`tests/data/pymc_marketing/posterior_logistic.json`), read back from the fit
 //! directory the way a user's script would.
 
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ fn posterior_and_roas_agree_with_pymc_marketing() {
     fit_example(&fit);
     let reference: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
-            manifest().join("../shared/reference/pymc_marketing/posterior_logistic.json"),
+            manifest().join("tests/data/pymc_marketing/posterior_logistic.json"),
         )
         .unwrap(),
     )

@@ -1,0 +1,221 @@
+//! Cost of one MMM log density + gradient evaluation: PyMC-Marketing's example and a larger model.
+//!
+//! `cargo bench --bench density`. Two cases:
+//! - `example`: `models/pymc_marketing_example.toml` on its real data (179 weeks, 2 channels,
+//!   max_lag 8, 3 controls, yearly Fourier order 2; 15 parameters);
+//! - `large`: 3 years weekly (156 rows), 10 channels, max_lag 12, 5 controls, Fourier order 2,
+//!   built here as a model-file string and a synthetic CSV.
+//!
+//! Each is timed at 50 draws of a short single-chain run of the sampler (300 warm-up), taken in
+//! turn. Before criterion's wall-clock figures, each case prints its time per evaluation in
+//! thread CPU time (fastest of 5 repetitions), which other jobs on a shared machine do not
+//! inflate.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use mmm::data::load_dataset_from_reader;
+use mmm::transform::Date;
+use mmm::{
+    DataRequest, Dataset, LogDensity, MmmDensity, ModelSpec, NoProgress, SamplerSettings,
+    load_dataset,
+};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Warm-up and kept draws of the short run that gives the points to time at.
+const POINT_WARMUP: usize = 300;
+const POINTS: usize = 50;
+/// Seconds of calls per CPU-time repetition, and repetitions (the fastest is reported).
+const CPU_TIMING: f64 = 0.3;
+const CPU_REPEATS: usize = 5;
+/// Size of the large case.
+const LARGE_ROWS: usize = 156;
+const LARGE_CHANNELS: usize = 10;
+const LARGE_MAX_LAG: usize = 12;
+const LARGE_CONTROLS: usize = 5;
+/// Share of weeks with spend in the synthetic channels (flighted campaigns).
+const SPEND_PROBABILITY: f64 = 0.7;
+/// Monday 2021-01-04, in days since 1970-01-01.
+const FIRST_MONDAY: i64 = 18_631;
+
+fn request(spec: &ModelSpec) -> DataRequest {
+    DataRequest {
+        date: spec.data.date.clone(),
+        target: spec.data.target.clone(),
+        channels: spec.channels.iter().map(|c| c.column.clone()).collect(),
+        controls: spec.controls.iter().map(|c| c.column.clone()).collect(),
+        min_rows: 2,
+    }
+}
+
+fn example() -> (ModelSpec, Dataset) {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/pymc_marketing_example.toml"
+    ));
+    let spec = ModelSpec::from_file(&path).expect("example model file");
+    let data_path = spec.data.path.clone().expect("example names its data");
+    let data = load_dataset(&data_path, &request(&spec)).expect("example data");
+    (spec, data)
+}
+
+/// The large model file: the example's structure with more channels, lags and controls.
+fn large_model() -> String {
+    let mut toml = String::from(
+        "[data]\ndate = \"date\"\ntarget = \"y\"\nscale = \"max\"\n\n\
+         [likelihood]\nfamily = \"normal\"\nsigma = { dist = \"half_normal\", sigma = 2.0 }\n\n",
+    );
+    for c in 0..LARGE_CHANNELS {
+        toml.push_str(&format!(
+            "[[channel]]\nname = \"ch{c}\"\n\
+             adstock = {{ type = \"geometric\", max_lag = {LARGE_MAX_LAG}, normalize = true, \
+             alpha = {{ dist = \"beta\", alpha = 1.0, beta = 3.0 }} }}\n\
+             saturation = {{ type = \"logistic\", lam = {{ dist = \"gamma\", shape = 3.0, rate = 1.0 }} }}\n\
+             beta = {{ dist = \"half_normal\", sigma = 2.0 }}\n\n"
+        ));
+    }
+    for k in 0..LARGE_CONTROLS {
+        toml.push_str(&format!(
+            "[[control]]\ncolumn = \"z{k}\"\ncoef = {{ dist = \"normal\", mu = 0.0, sigma = 2.0 }}\n\n"
+        ));
+    }
+    toml.push_str(
+        "[intercept]\nprior = { dist = \"normal\", mu = 0.0, sigma = 2.0 }\n\n\
+         [seasonality]\norder = 2\nperiod = 365.25\nprior = { dist = \"laplace\", mu = 0.0, b = 1.0 }\n\n\
+         [trend]\ntype = \"none\"\n",
+    );
+    toml
+}
+
+/// Weekly synthetic data for the large model: positive target, flighted spend, ±1 controls.
+fn large_csv() -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut csv = String::from("date,y");
+    for c in 0..LARGE_CHANNELS {
+        csv.push_str(&format!(",ch{c}"));
+    }
+    for k in 0..LARGE_CONTROLS {
+        csv.push_str(&format!(",z{k}"));
+    }
+    csv.push('\n');
+    for t in 0..LARGE_ROWS {
+        let date = Date::from_days_since_epoch(FIRST_MONDAY + 7 * t as i64);
+        csv.push_str(&format!("{date},{}", 1000.0 + rng.random_range(0.0..500.0)));
+        for _ in 0..LARGE_CHANNELS {
+            let on = rng.random_range(0.0..1.0) < SPEND_PROBABILITY;
+            let v = if on {
+                rng.random_range(0.0..1000.0)
+            } else {
+                0.0
+            };
+            csv.push_str(&format!(",{v}"));
+        }
+        for _ in 0..LARGE_CONTROLS {
+            csv.push_str(&format!(",{}", rng.random_range(-1.0..1.0)));
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
+fn large() -> (ModelSpec, Dataset) {
+    let spec = ModelSpec::from_toml(&large_model(), None).expect("large model file");
+    let csv = large_csv();
+    let data =
+        load_dataset_from_reader(csv.as_bytes(), "large.csv", &request(&spec)).expect("large data");
+    (spec, data)
+}
+
+/// A short single-chain run, for points the sampler actually visits.
+fn posterior_points(density: &MmmDensity) -> Vec<Vec<f64>> {
+    let settings = SamplerSettings {
+        chains: 1,
+        warmup: POINT_WARMUP,
+        draws: POINTS,
+        seed: 1,
+        ..SamplerSettings::default()
+    };
+    let samples = mmm::sample(density, &settings, &NoProgress).expect("short posterior run");
+    let dim = density.dim();
+    samples.chains[0]
+        .draws
+        .chunks_exact(dim)
+        .map(<[f64]>::to_vec)
+        .collect()
+}
+
+/// CPU time of the calling thread (Linux `/proc/thread-self/schedstat`, nanoseconds on the
+/// CPU), so that other jobs on a shared machine do not inflate the figure; `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(ns * 1e-9)
+}
+
+/// Seconds per evaluation over `CPU_TIMING` seconds of calls cycling through `points`: thread
+/// CPU time where Linux reports it (the clock ticks coarsely, hence the long interval), wall
+/// time otherwise. The fastest of `CPU_REPEATS` repetitions.
+fn seconds_per_eval(density: &mut MmmDensity, points: &[Vec<f64>]) -> (f64, &'static str) {
+    let mut grad = vec![0.0; density.dim()];
+    let cpu_start = thread_cpu_seconds();
+    let clock_name = if cpu_start.is_some() {
+        "thread CPU"
+    } else {
+        "wall"
+    };
+    let elapsed = |cpu0: Option<f64>, wall0: Instant| match (cpu0, thread_cpu_seconds()) {
+        (Some(a), Some(b)) => b - a,
+        _ => wall0.elapsed().as_secs_f64(),
+    };
+    let best = (0..CPU_REPEATS)
+        .map(|_| {
+            let (cpu0, wall0) = (thread_cpu_seconds(), Instant::now());
+            let mut calls = 0_u32;
+            while elapsed(cpu0, wall0) < CPU_TIMING {
+                for q in points {
+                    let _ = black_box(density.logp_grad(black_box(q), black_box(&mut grad)));
+                    calls += 1;
+                }
+            }
+            elapsed(cpu0, wall0) / f64::from(calls)
+        })
+        .fold(f64::INFINITY, f64::min);
+    (best, clock_name)
+}
+
+fn bench_case(c: &mut Criterion, name: &str, (spec, data): (ModelSpec, Dataset)) {
+    let mut density = MmmDensity::new(&spec, &data).expect("density");
+    let dim = density.dim();
+    let points = posterior_points(&density);
+    let label = format!(
+        "logp_grad/{name} (T={}, channels={}, dim={dim})",
+        data.n_periods(),
+        spec.channels.len()
+    );
+    let (t, clock) = seconds_per_eval(&mut density, &points);
+    eprintln!(
+        "{label}: {:.2} µs per evaluation ({clock} time, fastest of {CPU_REPEATS} x \
+         {CPU_TIMING} s, {} posterior draws)",
+        t * 1e6,
+        points.len()
+    );
+    let mut grad = vec![0.0; dim];
+    let mut k = 0;
+    c.bench_function(&label, |b| {
+        b.iter(|| {
+            k = (k + 1) % points.len();
+            density.logp_grad(black_box(&points[k]), black_box(&mut grad))
+        })
+    });
+}
+
+fn bench(c: &mut Criterion) {
+    bench_case(c, "example", example());
+    bench_case(c, "large", large());
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,18 @@
+//! `mmm report FIT_DIR`: read a fit back and rewrite its `report.html`.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use mmm::fit::load_fit_dir;
+use mmm::report::{ReportData, write_report};
+
+/// `mmm report FIT_DIR`.
+pub fn run(fit_dir: &Path) -> anyhow::Result<()> {
+    let saved = load_fit_dir(fit_dir)?;
+    let report = ReportData::from_saved(&saved);
+    let path = write_report(fit_dir, &report, None)
+        .with_context(|| format!("writing the report into {}", fit_dir.display()))?;
+    println!("Report written to {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! `report.html`: written by `mmm fit`, rewritten byte for byte by `mmm report`, and safe with
+//! hostile names in the model file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mmm(args: &[&str], out: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mmm"));
+    cmd.args(args);
+    if let Some(out) = out {
+        cmd.arg(out);
+    }
+    cmd.output().unwrap()
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const QUICK: [&str; 6] = ["--warmup", "150", "--draws", "100", "--chains", "2"];
+
+fn fit(model: &str, out: &Path) {
+    let mut args = vec!["fit", model];
+    args.extend(QUICK);
+    args.push("--out");
+    assert_ok(&mmm(&args, Some(out)));
+}
+
+#[test]
+fn mmm_report_rewrites_the_report_of_mmm_fit_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fit");
+    let model = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/pymc_marketing_example.toml"
+    );
+    fit(model, &out);
+    let report = out.join("report.html");
+    let from_fit = std::fs::read(&report).unwrap();
+    std::fs::write(&report, "stale").unwrap();
+    let rewritten = mmm(&["report"], Some(&out));
+    assert_ok(&rewritten);
+    assert!(String::from_utf8_lossy(&rewritten.stdout).contains("report.html"));
+    let from_report = std::fs::read(&report).unwrap();
+    assert!(
+        from_fit == from_report,
+        "mmm report wrote different bytes from mmm fit"
+    );
+    let html = String::from_utf8(from_report).unwrap();
+    assert!(html.contains("pymc_marketing_example.toml"));
+    // Nothing but the report changed in the folder, and no temporary file is left.
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "contributions.csv",
+            "data.csv",
+            "draws",
+            "fit.json",
+            "report.html",
+            "response_curves.csv",
+            "roas.csv",
+            "summary.csv"
+        ]
+    );
+}
+
+#[test]
+fn hostile_channel_and_control_names_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/data/pymc_marketing_mmm_example.csv"
+    );
+    let model = format!(
+        r#"
+[data]
+path = '{data}'
+date = "date_week"
+target = "y"
+[[channel]]
+name = "<script>alert(1)</script>"
+column = "x1"
+[[channel]]
+name = "x2 & 'quoted' <u>"
+column = "x2"
+[[control]]
+name = "</table><img src=x onerror=alert(2)>"
+column = "event_1"
+"#
+    );
+    let model_path = dir.path().join("hostile.toml");
+    std::fs::write(&model_path, model).unwrap();
+    let out = dir.path().join("fit");
+    fit(model_path.to_str().unwrap(), &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for raw in ["<script", "<img", "<u>", "</table><img"] {
+        assert!(!html.contains(raw), "unescaped {raw}");
+    }
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("x2 &amp; &#39;quoted&#39; &lt;u&gt;"));
+    assert!(html.contains("&lt;/table&gt;&lt;img src=x onerror=alert(2)&gt;"));
+}
+
+#[test]
+fn report_on_a_folder_that_is_not_a_fit_fails_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mmm(&["report"], Some(dir.path()));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fit.json") && err.contains("mmm fit"), "{err}");
+    assert!(!dir.path().join("report.html").exists());
+}
