@@ -8,12 +8,13 @@ use anyhow::Context;
 use mmm::data::Dataset;
 use mmm::fit::{Fit, fit, load_model};
 use mmm::fitdir::write_fit_dir;
-use mmm::posterior::Verdict;
+use mmm::posterior::{Interval, Verdict};
 use mmm::spec::ModelSpec;
 use mmm::{MmmDensity, SpecError};
 
 use super::args::SamplerOverrides;
 use super::progress::ChainBars;
+use super::table::{Table, share_with_interval, with_interval};
 
 /// `mmm check MODEL [--data DATA]`.
 pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
@@ -23,8 +24,11 @@ pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
     let (spec, dataset) = load_model(model, data)?;
     MmmDensity::new(&spec, &dataset)?;
     println!("{}", data_summary(&spec, &dataset));
+    let data_arg = data
+        .map(|d| format!(" --data {}", d.display()))
+        .unwrap_or_default();
     println!(
-        "No problems found: {} parameters, {} periods. Fit it with `mmm fit {} --out FIT_DIR`.",
+        "No problems found: {} parameters, {} periods. Fit it with `mmm fit {}{data_arg} --out FIT_DIR`.",
         spec.parameters().len(),
         dataset.n_periods(),
         model.display()
@@ -115,24 +119,23 @@ pub fn fit_summary(fit: &Fit) -> String {
         fit.sampling_seconds,
         fit.samples.divergences()
     );
-    let _ = writeln!(
-        s,
-        "\nChannel            ROAS (90% interval)            share of outcome (90%)     marginal ROAS"
-    );
+    let label = Interval::new(fit.spec.report.interval).label();
+    let mut table = Table::new([
+        "Channel".to_string(),
+        format!("ROAS ({label} interval)"),
+        format!("share of outcome ({label})"),
+        format!("marginal ROAS ({label})"),
+    ]);
     for r in &fit.derived.roas {
-        let _ = writeln!(
-            s,
-            "{:<18} {:>9.3} [{:>9.3}, {:>9.3}]   {:>5.1}% [{:>5.1}%, {:>5.1}%]     {:>9.3}",
-            r.channel,
-            r.roas_mean,
-            r.roas_q5,
-            r.roas_q95,
-            100.0 * r.share_mean,
-            100.0 * r.share_q5,
-            100.0 * r.share_q95,
-            r.mroas_mean
-        );
+        table.row(vec![
+            r.channel.clone(),
+            with_interval(r.roas_mean, r.roas_lower, r.roas_upper),
+            share_with_interval(r.share_mean, r.share_lower, r.share_upper),
+            with_interval(r.mroas_mean, r.mroas_lower, r.mroas_upper),
+        ]);
     }
+    s.push('\n');
+    s.push_str(&table.render());
     let q = &fit.derived.quality;
     let _ = writeln!(
         s,

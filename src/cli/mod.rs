@@ -8,6 +8,7 @@ mod optimize_cmd;
 mod progress;
 mod report_cmd;
 mod sbc_cmd;
+mod table;
 mod validate_cmd;
 
 use std::io::Write;

@@ -14,6 +14,8 @@ use mmm::fit::load_fit_dir;
 use mmm::fitdir::write_file_atomic;
 use mmm::optimize::{Allocation, Comparison, Posterior, Scenario, SearchProgress, optimize};
 
+use super::table::num;
+
 /// The files `mmm optimize` writes.
 const CSV_FILE: &str = "allocation.csv";
 const JSON_FILE: &str = "allocation.json";
@@ -100,37 +102,6 @@ impl SearchProgress for SearchBar {
 
     fn finish(&self) {
         self.bar.set_message("");
-    }
-}
-
-/// A number with about five significant digits, thousands separated, no exponent.
-fn num(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    if x == 0.0 {
-        return "0".to_string();
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    let decimals = (4 - magnitude).clamp(0, 6) as usize;
-    let text = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
     }
 }
 
@@ -297,18 +268,4 @@ fn comparison(s: &mut String, c: &Comparison) {
         "The optimal plan beats the current mix in {:.1}% of posterior draws.",
         100.0 * c.p_optimal_better
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::num;
-
-    #[test]
-    fn numbers_read_like_a_planner_writes_them() {
-        assert_eq!(num(1_234_567.0), "1,234,567");
-        assert_eq!(num(3.76721), "3.7672");
-        assert_eq!(num(-0.0122), "-0.012200");
-        assert_eq!(num(0.0), "0");
-        assert_eq!(num(18_687.4), "18,687");
-    }
 }

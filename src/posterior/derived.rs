@@ -12,9 +12,12 @@ use crate::diagnostics::quantiles;
 use crate::spec::{ModelSpec, TrendSpec};
 
 use super::draws::PosteriorDraws;
+use super::interval::Interval;
 use super::p_square::PSquare;
 
-/// Lower and upper quantiles of every reported interval (a 90 % interval).
+/// The 5 % and 95 % quantiles: the fixed `q5`/`q95` columns of the CSV files, the 90 %
+/// predictive check and the validation protocols. What a person reads (`lower`/`upper`, the
+/// terminal and the report) follows `[report] interval` instead ([`Interval`]).
 pub const INTERVAL_PROBS: [f64; 2] = [0.05, 0.95];
 /// Points on each response curve, from 0 to `CURVE_SPAN` x the largest historical spend.
 pub const CURVE_POINTS: usize = 41;
@@ -35,6 +38,10 @@ pub struct ContributionRow {
     pub q5: f64,
     /// 95 % quantile.
     pub q95: f64,
+    /// Lower bound of the `[report] interval` (equal to `q5` at the default 90 %).
+    pub lower: f64,
+    /// Upper bound of the `[report] interval` (equal to `q95` at the default 90 %).
+    pub upper: f64,
 }
 
 /// A row of `roas.csv`.
@@ -68,6 +75,18 @@ pub struct RoasRow {
     pub share_q5: f64,
     /// 95 % quantile of the share.
     pub share_q95: f64,
+    /// ROAS at the bounds of the `[report] interval`.
+    pub roas_lower: f64,
+    /// Upper bound of ROAS at the `[report] interval`.
+    pub roas_upper: f64,
+    /// Marginal ROAS at the lower bound of the `[report] interval`.
+    pub mroas_lower: f64,
+    /// Marginal ROAS at the upper bound of the `[report] interval`.
+    pub mroas_upper: f64,
+    /// Share at the lower bound of the `[report] interval`.
+    pub share_lower: f64,
+    /// Share at the upper bound of the `[report] interval`.
+    pub share_upper: f64,
 }
 
 /// A row of `response_curves.csv`: outcome per period at a flat spend per period.
@@ -83,6 +102,10 @@ pub struct CurveRow {
     pub q5: f64,
     /// 95 % quantile.
     pub q95: f64,
+    /// Lower bound of the `[report] interval`.
+    pub lower: f64,
+    /// Upper bound of the `[report] interval`.
+    pub upper: f64,
 }
 
 /// How well the model fits the data.
@@ -122,37 +145,60 @@ fn sd(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len().max(2) - 1) as f64).sqrt()
 }
 
-/// Running mean and interval of one component in one period, over draws seen so far.
+/// Running mean and intervals of one component in one period, over draws seen so far: the
+/// fixed 5 % / 95 % quantiles and, unless it is the same, the `[report] interval`.
 #[derive(Debug, Clone)]
 struct Stream {
     sum: f64,
     count: usize,
-    bounds: [PSquare; 2],
+    fixed: [PSquare; 2],
+    report: Option<[PSquare; 2]>,
 }
 
 impl Stream {
-    fn new() -> Stream {
+    fn new(interval: Interval) -> Stream {
+        let probs = interval.probs();
+        let same = probs
+            .iter()
+            .zip(INTERVAL_PROBS)
+            .all(|(a, b)| (a - b).abs() < SAME_PROB);
         Stream {
             sum: 0.0,
             count: 0,
-            bounds: INTERVAL_PROBS.map(PSquare::new),
+            fixed: INTERVAL_PROBS.map(PSquare::new),
+            report: (!same).then(|| probs.map(PSquare::new)),
         }
     }
 
     fn push(&mut self, v: f64) {
         self.sum += v;
         self.count += 1;
-        self.bounds.iter_mut().for_each(|b| b.push(v));
+        self.fixed.iter_mut().for_each(|b| b.push(v));
+        if let Some(report) = &mut self.report {
+            report.iter_mut().for_each(|b| b.push(v));
+        }
     }
 
     fn mean(&self) -> f64 {
         self.sum / self.count.max(1) as f64
     }
 
-    fn interval(&self) -> [f64; 2] {
-        [self.bounds[0].estimate(), self.bounds[1].estimate()]
+    /// The 5 % and 95 % quantiles.
+    fn fixed(&self) -> [f64; 2] {
+        [self.fixed[0].estimate(), self.fixed[1].estimate()]
+    }
+
+    /// The bounds of the `[report] interval`.
+    fn report(&self) -> [f64; 2] {
+        match &self.report {
+            Some(r) => [r[0].estimate(), r[1].estimate()],
+            None => self.fixed(),
+        }
     }
 }
+
+/// Two quantile probabilities closer than this are the same quantile.
+const SAME_PROB: f64 = 1e-12;
 
 /// One component's streams, one per period.
 struct Series {
@@ -161,15 +207,16 @@ struct Series {
 }
 
 impl Series {
-    fn new(name: &str, n: usize) -> Series {
+    fn new(name: &str, n: usize, interval: Interval) -> Series {
         Series {
             name: name.to_string(),
-            periods: vec![Stream::new(); n],
+            periods: vec![Stream::new(interval); n],
         }
     }
 }
 
-/// Compute every derived quantity. `seed` drives the posterior predictive noise.
+/// Compute every derived quantity. `seed` drives the posterior predictive noise; the model's
+/// `[report] interval` sets the `lower`/`upper` bounds.
 ///
 /// Streams over the draws: per-period components are summarised on the fly (running mean and
 /// P² quantiles, [`PSquare`]), so memory grows with periods × components and with draws ×
@@ -183,11 +230,15 @@ pub fn derive(
     seed: u64,
 ) -> Derived {
     let mut density = density.clone();
+    let interval = Interval::new(spec.report.interval);
     let n = data.n_periods();
     let nd = draws.len();
     let channels: Vec<&str> = spec.channels.iter().map(|c| c.name.as_str()).collect();
     let controls: Vec<&str> = spec.controls.iter().map(|c| c.name.as_str()).collect();
-    let mut series: Vec<Series> = channels.iter().map(|c| Series::new(c, n)).collect();
+    let mut series: Vec<Series> = channels
+        .iter()
+        .map(|c| Series::new(c, n, interval))
+        .collect();
     let mut names = vec!["intercept"];
     if !matches!(spec.trend, TrendSpec::None) {
         names.push("trend");
@@ -197,7 +248,7 @@ pub fn derive(
     }
     names.extend(&controls);
     names.extend(["baseline", "fitted", "predictive"]);
-    series.extend(names.iter().map(|c| Series::new(c, n)));
+    series.extend(names.iter().map(|c| Series::new(c, n, interval)));
 
     let mut dec = Decomposition::default();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -254,7 +305,8 @@ pub fn derive(
     for (t, date) in data.dates().iter().enumerate() {
         for (k, s) in series.iter().enumerate() {
             let stream = &s.periods[t];
-            let q = stream.interval();
+            let q = stream.fixed();
+            let r = stream.report();
             let m = stream.mean();
             if k == fitted_at {
                 fitted_mean[t] = m;
@@ -272,6 +324,8 @@ pub fn derive(
                 mean: m,
                 q5: q[0],
                 q95: q[1],
+                lower: r[0],
+                upper: r[1],
             });
         }
         let y = data.target()[t];
@@ -281,6 +335,8 @@ pub fn derive(
             mean: y,
             q5: y,
             q95: y,
+            lower: y,
+            upper: y,
         });
     }
 
@@ -291,6 +347,9 @@ pub fn derive(
             let q = quantiles(&roas[c], &[0.05, 0.5, 0.95]);
             let mq = quantiles(&mroas[c], &INTERVAL_PROBS);
             let sq = quantiles(&share[c], &INTERVAL_PROBS);
+            let rq = quantiles(&roas[c], &interval.probs());
+            let rmq = quantiles(&mroas[c], &interval.probs());
+            let rsq = quantiles(&share[c], &interval.probs());
             RoasRow {
                 channel: name.to_string(),
                 spend: spend_totals[c],
@@ -306,11 +365,24 @@ pub fn derive(
                 share_mean: mean(&share[c]),
                 share_q5: sq[0],
                 share_q95: sq[1],
+                roas_lower: rq[0],
+                roas_upper: rq[1],
+                mroas_lower: rmq[0],
+                mroas_upper: rmq[1],
+                share_lower: rsq[0],
+                share_upper: rsq[1],
             }
         })
         .collect();
 
-    let curves = response_curves(&mut density, data, draws, &channels, &baseline_mean);
+    let curves = response_curves(
+        &mut density,
+        data,
+        draws,
+        &channels,
+        &baseline_mean,
+        interval,
+    );
     let quality = fit_quality(data.target(), &fitted_mean, &baseline_mean, covered);
     Derived {
         contributions,
@@ -326,6 +398,7 @@ fn response_curves(
     draws: &PosteriorDraws,
     channels: &[&str],
     baseline_mean: &[f64],
+    interval: Interval,
 ) -> Vec<CurveRow> {
     // The multiplicative model's response depends on the baseline level: use the mean
     // baseline on the log scale.
@@ -346,12 +419,15 @@ fn response_curves(
                 *v = density.steady_state_response(x, c, spend, level);
             }
             let q = quantiles(&values, &INTERVAL_PROBS);
+            let r = quantiles(&values, &interval.probs());
             rows.push(CurveRow {
                 channel: name.to_string(),
                 spend,
                 mean: mean(&values),
                 q5: q[0],
                 q95: q[1],
+                lower: r[0],
+                upper: r[1],
             });
         }
     }
@@ -512,6 +588,14 @@ mod tests {
             assert!(close(r.roas_q50, q[1], EXACT_REL), "{r:?} vs {q:?}");
             assert!(close(r.roas_q95, q[2], EXACT_REL), "{r:?} vs {q:?}");
             assert!(close(r.roas_mean, mean(&roas[c]), MEAN_REL));
+            // The default `[report] interval` (90 %) is the same as the fixed columns.
+            assert_eq!(
+                [r.roas_lower, r.roas_upper, r.mroas_lower, r.mroas_upper],
+                [r.roas_q5, r.roas_q95, r.mroas_q5, r.mroas_q95]
+            );
+        }
+        for r in &derived.contributions {
+            assert_eq!([r.lower, r.upper], [r.q5, r.q95], "{r:?}");
         }
     }
 
@@ -554,6 +638,28 @@ mod tests {
                 close(r.q5, q[0], EXACT_REL) && close(r.q95, q[1], EXACT_REL),
                 "{r:?}"
             );
+            // full.toml asks for an 80 % interval: lower/upper are the 10 % and 90 % quantiles.
+            let q = quantiles(&values, &[0.1, 0.9]);
+            assert!(
+                close(r.lower, q[0], EXACT_REL) && close(r.upper, q[1], EXACT_REL),
+                "{r:?}"
+            );
+        }
+        assert!((spec.report.interval - 0.8).abs() < 1e-15);
+        let shares_and_roas_follow_the_interval = derived.roas.iter().all(|r| {
+            r.roas_q5 < r.roas_lower
+                && r.roas_lower <= r.roas_upper
+                && r.roas_upper < r.roas_q95
+                && r.share_q5 < r.share_lower
+                && r.share_upper < r.share_q95
+        });
+        assert!(shares_and_roas_follow_the_interval, "{:?}", derived.roas);
+        let channel_rows = derived
+            .contributions
+            .iter()
+            .filter(|r| spec.channels.iter().any(|c| c.name == r.component) && r.q95 > r.q5);
+        for r in channel_rows {
+            assert!(r.q5 <= r.lower && r.upper <= r.q95, "{r:?}");
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod derived;
 mod draws;
+mod interval;
 mod p_square;
 mod review;
 mod summary;
@@ -12,6 +13,7 @@ pub use derived::{
     RoasRow, derive,
 };
 pub use draws::PosteriorDraws;
+pub use interval::Interval;
 pub use p_square::PSquare;
 pub use review::{
     Check, DIVERGENCE_FAIL_SHARE, ESS_FAIL, PPC_COVERAGE_RANGE, RHAT_FAIL, TREE_DEPTH_REVIEW_SHARE,

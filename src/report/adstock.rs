@@ -2,7 +2,6 @@
 //! interval, from the weights of each draw.
 
 use crate::diagnostics::quantiles;
-use crate::posterior::INTERVAL_PROBS;
 use crate::spec::{AdstockKind as SpecAdstock, ParamKind};
 use crate::transform::AdstockKind;
 
@@ -20,13 +19,13 @@ const MAX_LAG_LABELS: usize = 12;
 pub struct AdstockSummary {
     /// Mean weight per lag.
     pub mean: Vec<f64>,
-    /// 5 % quantile per lag.
-    pub q5: Vec<f64>,
-    /// 95 % quantile per lag.
-    pub q95: Vec<f64>,
-    /// Share of the total weight on lag 0: mean, 5 %, 95 %.
+    /// Lower bound of the `[report] interval` per lag.
+    pub lower: Vec<f64>,
+    /// Upper bound of the `[report] interval` per lag.
+    pub upper: Vec<f64>,
+    /// Share of the total weight on lag 0: mean and interval.
     pub immediate: (f64, f64, f64),
-    /// Mean delay Σ l·w_l / Σ w_l in periods: mean, 5 %, 95 %.
+    /// Mean delay Σ l·w_l / Σ w_l in periods: mean and interval.
     pub delay: (f64, f64, f64),
 }
 
@@ -38,8 +37,8 @@ fn kernel(kind: &SpecAdstock) -> (AdstockKind, [ParamKind; 2]) {
     }
 }
 
-fn mean_and_interval(v: &[f64]) -> (f64, f64, f64) {
-    let q = quantiles(v, &INTERVAL_PROBS);
+fn mean_and_interval(v: &[f64], probs: [f64; 2]) -> (f64, f64, f64) {
+    let q = quantiles(v, &probs);
     (v.iter().sum::<f64>() / v.len().max(1) as f64, q[0], q[1])
 }
 
@@ -58,6 +57,7 @@ pub fn summarize_adstock(report: &ReportData, c: usize) -> Option<AdstockSummary
         })
         .collect::<Option<_>>()?;
     let lags = ch.adstock.max_lag;
+    let probs = report.interval().probs();
     let n = report.draws.len();
     let mut by_lag = vec![vec![0.0; n]; lags];
     let (mut immediate, mut delay) = (vec![0.0; n], vec![0.0; n]);
@@ -80,13 +80,14 @@ pub fn summarize_adstock(report: &ReportData, c: usize) -> Option<AdstockSummary
             .sum::<f64>()
             / total;
     }
-    let per_lag: Vec<(f64, f64, f64)> = by_lag.iter().map(|v| mean_and_interval(v)).collect();
+    let per_lag: Vec<(f64, f64, f64)> =
+        by_lag.iter().map(|v| mean_and_interval(v, probs)).collect();
     Some(AdstockSummary {
         mean: per_lag.iter().map(|s| s.0).collect(),
-        q5: per_lag.iter().map(|s| s.1).collect(),
-        q95: per_lag.iter().map(|s| s.2).collect(),
-        immediate: mean_and_interval(&immediate),
-        delay: mean_and_interval(&delay),
+        lower: per_lag.iter().map(|s| s.1).collect(),
+        upper: per_lag.iter().map(|s| s.2).collect(),
+        immediate: mean_and_interval(&immediate, probs),
+        delay: mean_and_interval(&delay, probs),
     })
 }
 
@@ -99,7 +100,7 @@ pub fn adstock_panels(report: &ReportData, columns: usize) -> Vec<Figure> {
 
 fn panel(report: &ReportData, c: usize, s: &AdstockSummary, columns: usize) -> Figure {
     let lags = s.mean.len();
-    let (lo, hi) = super::axis::extent(s.q95.iter().copied().chain([0.0])).unwrap_or((0.0, 1.0));
+    let (lo, hi) = super::axis::extent(s.upper.iter().copied().chain([0.0])).unwrap_or((0.0, 1.0));
     let size = panel_size(columns);
     let mut plot = Plot::new(size, SMALL, (-0.5, lags as f64 - 0.5), (lo, hi), 4);
     let period = report.period_word();
@@ -119,7 +120,7 @@ fn panel(report: &ReportData, c: usize, s: &AdstockSummary, columns: usize) -> F
     let col = color(c);
     for l in 0..lags {
         plot.bar(l as f64, 0.0, s.mean[l], bar_width, col);
-        plot.whisker(l as f64, s.q5[l], s.q95[l], "#333333");
+        plot.whisker(l as f64, s.lower[l], s.upper[l], "#333333");
     }
     let name = &report.spec.channels[c].name;
     let title = format!("{name}: carryover (adstock)");
@@ -170,7 +171,7 @@ mod tests {
             assert_abs_diff_eq!(got, want, epsilon = MEAN_TOL);
         }
         assert_abs_diff_eq!(s.mean.iter().sum::<f64>(), 1.0, epsilon = MEAN_TOL);
-        assert!(s.q5[0] <= s.mean[0] && s.mean[0] <= s.q95[0]);
+        assert!(s.lower[0] <= s.mean[0] && s.mean[0] <= s.upper[0]);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub enum Component {
     Actual,
 }
 
-/// A component over the periods: mean and 90 % interval.
+/// A component over the periods: mean, 90 % interval and the `[report] interval`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Posterior mean per period.
@@ -36,6 +36,10 @@ pub struct Series {
     pub q5: Vec<f64>,
     /// 95 % quantile per period.
     pub q95: Vec<f64>,
+    /// Lower bound of the `[report] interval` per period.
+    pub lower: Vec<f64>,
+    /// Upper bound of the `[report] interval` per period.
+    pub upper: Vec<f64>,
 }
 
 /// Positions of the components in each period's block of `contributions.csv` rows.
@@ -103,6 +107,8 @@ impl<'a> Components<'a> {
             mean: rows().map(|r| r.mean).collect(),
             q5: rows().map(|r| r.q5).collect(),
             q95: rows().map(|r| r.q95).collect(),
+            lower: rows().map(|r| r.lower).collect(),
+            upper: rows().map(|r| r.upper).collect(),
         })
     }
 

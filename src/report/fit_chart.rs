@@ -37,7 +37,7 @@ pub fn actual_vs_fitted(report: &ReportData) -> Option<Figure> {
     plot.y_axis(&format!("{target} per {period}"));
     plot.x_axis_labels(&date_ticks(report.data.dates(), TICKS_WIDE), period);
     plot.band(&xs, &predictive.q5, &predictive.q95, FIT_COLOR, 0.18);
-    plot.band(&xs, &fitted.q5, &fitted.q95, FIT_COLOR, 0.4);
+    plot.band(&xs, &fitted.lower, &fitted.upper, FIT_COLOR, 0.4);
     let line: Vec<(f64, f64)> = xs
         .iter()
         .copied()
@@ -58,7 +58,11 @@ pub fn actual_vs_fitted(report: &ReportData) -> Option<Figure> {
         legend: vec![
             LegendKey::new(ACTUAL_COLOR, format!("actual {target}"), Mark::Dot),
             LegendKey::new(FIT_COLOR, "fitted (posterior mean)", Mark::Line),
-            LegendKey::new(FIT_COLOR, "90% interval of the mean", Mark::Shade),
+            LegendKey::new(
+                FIT_COLOR,
+                format!("{} interval of the mean", report.interval().label()),
+                Mark::Shade,
+            ),
             LegendKey::new(FIT_COLOR, "90% predictive interval", Mark::Band),
         ],
         reading: format!(

@@ -66,6 +66,11 @@ pub struct ReportData {
 }
 
 impl ReportData {
+    /// The credible interval the model file asks for (`[report] interval`).
+    pub fn interval(&self) -> crate::posterior::Interval {
+        crate::posterior::Interval::new(self.spec.report.interval)
+    }
+
     /// The report of a fit just made. Sampler statistics are read through the text of
     /// `fit.json`, exactly as [`ReportData::from_saved`] reads them, so `mmm fit` and
     /// `mmm report` write the same bytes.

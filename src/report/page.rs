@@ -144,8 +144,9 @@ fn sections(report: &ReportData, allocation: Option<&AllocationSummary>) -> Vec<
             id: "summary",
             title: "At a glance".into(),
             intro: format!(
-                "How much each channel earned, with 90% credible intervals. The model explains \
+                "How much each channel earned, with {} credible intervals. The model explains \
                  R² {} of the variation in {target}, with a mean absolute error of {}.",
+                report.interval().label(),
                 num(q.r2),
                 pct(q.mape)
             ),
@@ -186,7 +187,8 @@ fn sections(report: &ReportData, allocation: Option<&AllocationSummary>) -> Vec<
                 report.period_word(),
                 report.period_word()
             ),
-            body: legend_html(&response_legend()) + &grid(&response_panels(report, cols), cols),
+            body: legend_html(&response_legend(report))
+                + &grid(&response_panels(report, cols), cols),
         },
     ];
     if let Some(a) = allocation {
@@ -197,9 +199,10 @@ fn sections(report: &ReportData, allocation: Option<&AllocationSummary>) -> Vec<
         title: "Carryover".into(),
         intro: format!(
             "How a {}'s spend keeps working in later {}s: the posterior mean adstock weight of \
-             each lag, with 90% intervals.",
+             each lag, with {} intervals.",
             report.period_word(),
-            report.period_word()
+            report.period_word(),
+            report.interval().label()
         ),
         body: grid(&adstock_panels(report, cols), cols),
     });
@@ -264,10 +267,14 @@ pub fn render_html(report: &ReportData, allocation: Option<&AllocationSummary>) 
         out.push('\n');
         out.push_str(&s.html());
     }
-    out.push_str(
-        "\n<footer>Written by mmm. Every interval is a 90% posterior credible interval. The \
-         numbers behind these charts are in the fit directory: summary.csv, contributions.csv, \
-         roas.csv, response_curves.csv.</footer></main></body></html>\n",
+    let _ = write!(
+        out,
+        "\n<footer>Written by mmm. Every interval is a {} posterior credible interval \
+         (<code>[report] interval</code> in the model file), except the 90% predictive band and \
+         the budget section's stated 50% and 90% intervals. The numbers behind these charts are \
+         in the fit directory: summary.csv, contributions.csv, roas.csv, \
+         response_curves.csv.</footer></main></body></html>\n",
+        report.interval().label()
     );
     out
 }

@@ -2,7 +2,7 @@
 //! the prior density as a line, on the parameter's own (constrained) scale.
 
 use crate::diagnostics::quantiles;
-use crate::posterior::INTERVAL_PROBS;
+use crate::posterior::Interval;
 use crate::spec::{ParamInfo, Prior, Support};
 
 use super::figure::{Figure, LegendKey, Mark};
@@ -64,12 +64,12 @@ pub fn prior_panels(report: &ReportData, columns: usize) -> Vec<Figure> {
         .filter(|(i, p)| report.draws.names.get(*i) == Some(&p.name))
         .map(|(i, p)| {
             let values: Vec<f64> = report.draws.iter().map(|x| x[i]).collect();
-            panel(p, &values, columns)
+            panel(p, &values, columns, report.interval())
         })
         .collect()
 }
 
-fn panel(param: &ParamInfo, values: &[f64], columns: usize) -> Figure {
+fn panel(param: &ParamInfo, values: &[f64], columns: usize, level: Interval) -> Figure {
     let (v_lo, v_hi) = super::axis::extent(values.iter().copied()).unwrap_or((0.0, 1.0));
     let (v_lo, v_hi) = super::axis::sane_interval(v_lo, v_hi);
     let hist = histogram(values, v_lo, v_hi, BINS);
@@ -111,9 +111,10 @@ fn panel(param: &ParamInfo, values: &[f64], columns: usize) -> Figure {
     }
     let line: Vec<(f64, f64)> = xs.iter().copied().zip(prior_pdf.iter().copied()).collect();
     plot.line(&line, PRIOR_COLOR, 2.0, false);
-    let q = quantiles(values, &INTERVAL_PROBS);
+    let probs = level.probs();
+    let q = quantiles(values, &probs);
     let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
-    let prior_width = param.prior.quantile(0.95) - param.prior.quantile(0.05);
+    let prior_width = param.prior.quantile(probs[1]) - param.prior.quantile(probs[0]);
     let ratio = (q[1] - q[0]) / prior_width;
     let width = if ratio >= 0.1 || !ratio.is_finite() {
         format!("{} as wide as the prior's", pct(ratio))
@@ -131,8 +132,9 @@ fn panel(param: &ParamInfo, values: &[f64], columns: usize) -> Figure {
         title,
         legend: Vec::new(),
         reading: format!(
-            "Posterior {}; 90% interval {width}{verdict}.",
+            "Posterior {}; {} interval {width}{verdict}.",
             interval(mean, q[0], q[1]),
+            level.label(),
         ),
     }
 }

@@ -28,10 +28,10 @@ pub fn response_panels(report: &ReportData, columns: usize) -> Vec<Figure> {
         .collect()
 }
 
-/// Linear interpolation of the curve's (mean, q5, q95) at `spend`.
+/// Linear interpolation of the curve's (mean, lower, upper) at `spend`.
 fn at_spend(rows: &[CurveRow], spend: f64) -> (f64, f64, f64) {
     let i = rows.partition_point(|r| r.spend < spend);
-    let pick = |r: &CurveRow| (r.mean, r.q5, r.q95);
+    let pick = |r: &CurveRow| (r.mean, r.lower, r.upper);
     match i {
         0 => rows.first().map_or((f64::NAN, f64::NAN, f64::NAN), pick),
         i if i >= rows.len() => rows.last().map_or((f64::NAN, f64::NAN, f64::NAN), pick),
@@ -39,7 +39,11 @@ fn at_spend(rows: &[CurveRow], spend: f64) -> (f64, f64, f64) {
             let (a, b) = (&rows[i - 1], &rows[i]);
             let w = (spend - a.spend) / (b.spend - a.spend);
             let mix = |x: f64, y: f64| x + w * (y - x);
-            (mix(a.mean, b.mean), mix(a.q5, b.q5), mix(a.q95, b.q95))
+            (
+                mix(a.mean, b.mean),
+                mix(a.lower, b.lower),
+                mix(a.upper, b.upper),
+            )
         }
     }
 }
@@ -50,18 +54,18 @@ fn panel(report: &ReportData, c: usize, rows: &[CurveRow], columns: usize) -> Fi
     let max = spend.iter().fold(0.0_f64, |m, v| m.max(*v));
     let xs: Vec<f64> = rows.iter().map(|r| r.spend).collect();
     let mean: Vec<f64> = rows.iter().map(|r| r.mean).collect();
-    let q5: Vec<f64> = rows.iter().map(|r| r.q5).collect();
-    let q95: Vec<f64> = rows.iter().map(|r| r.q95).collect();
+    let lower: Vec<f64> = rows.iter().map(|r| r.lower).collect();
+    let upper: Vec<f64> = rows.iter().map(|r| r.upper).collect();
     let (x_lo, x_hi) = super::axis::extent(xs.iter().copied()).unwrap_or((0.0, 1.0));
     let (y_lo, y_hi) =
-        super::axis::extent(q5.iter().chain(&q95).copied().chain([0.0])).unwrap_or((0.0, 1.0));
+        super::axis::extent(lower.iter().chain(&upper).copied().chain([0.0])).unwrap_or((0.0, 1.0));
     let mut plot = Plot::new(panel_size(columns), SMALL, (x_lo, x_hi), (y_lo, y_hi), 4);
     let target = &report.spec.data.target;
     let period = report.period_word();
     let col = color(c);
     plot.y_axis(&format!("{target} per {period}"));
     plot.x_axis(&format!("spend per {period}"), TICKS_SMALL);
-    plot.band(&xs, &q5, &q95, col, 0.2);
+    plot.band(&xs, &lower, &upper, col, 0.2);
     let line: Vec<(f64, f64)> = xs.iter().copied().zip(mean.iter().copied()).collect();
     plot.line(&line, col, 2.0, false);
     plot.vline(current, "#222222", "current", 0);
@@ -88,10 +92,11 @@ fn panel(report: &ReportData, c: usize, rows: &[CurveRow], columns: usize) -> Fi
 }
 
 /// The legend shared by the response panels.
-pub fn response_legend() -> Vec<LegendKey> {
+pub fn response_legend(report: &ReportData) -> Vec<LegendKey> {
+    let band = format!("{} credible band", report.interval().label());
     vec![
         LegendKey::new("#555555", "posterior mean response", Mark::Line),
-        LegendKey::new("#555555", "90% credible band", Mark::Band),
+        LegendKey::new("#555555", &band, Mark::Band),
         LegendKey::new("#222222", "current spend (mean per period)", Mark::Dashed),
         LegendKey::new(HISTORY_COLOR, "largest historical spend", Mark::Dashed),
     ]
@@ -112,8 +117,10 @@ mod tests {
             channel: "a".into(),
             spend,
             mean,
-            q5: mean - 1.0,
-            q95: mean + 1.0,
+            q5: mean - 2.0,
+            q95: mean + 2.0,
+            lower: mean - 1.0,
+            upper: mean + 1.0,
         }
     }
 

@@ -30,7 +30,7 @@ pub fn roas_chart(report: &ReportData) -> Option<Figure> {
     }
     let values = rows
         .iter()
-        .flat_map(|r| [r.roas_q5, r.roas_q95, r.mroas_q5, r.mroas_q95])
+        .flat_map(|r| [r.roas_lower, r.roas_upper, r.mroas_lower, r.mroas_upper])
         .chain([0.0]);
     let (lo, hi) = super::axis::extent(values).unwrap_or((0.0, 1.0));
     let n = rows.len() as f64;
@@ -47,7 +47,7 @@ pub fn roas_chart(report: &ReportData) -> Option<Figure> {
     for (i, r) in rows.iter().enumerate() {
         let c = color(i);
         let x = i as f64;
-        plot.whisker(x - OFFSET, r.roas_q5, r.roas_q95, c);
+        plot.whisker(x - OFFSET, r.roas_lower, r.roas_upper, c);
         let p = plot.at(x - OFFSET, r.roas_mean);
         plot.svg.circle(p, 5.0, &format!(r#"fill="{c}""#));
         plot.svg.text(
@@ -56,7 +56,7 @@ pub fn roas_chart(report: &ReportData) -> Option<Figure> {
             "value",
             &num(r.roas_mean),
         );
-        plot.whisker(x + OFFSET, r.mroas_q5, r.mroas_q95, c);
+        plot.whisker(x + OFFSET, r.mroas_lower, r.mroas_upper, c);
         let p = plot.at(x + OFFSET, r.mroas_mean);
         plot.svg.circle(
             p,
@@ -71,13 +71,14 @@ pub fn roas_chart(report: &ReportData) -> Option<Figure> {
         );
     }
     let title = "Return on ad spend by channel".to_string();
+    let label = report.interval().label();
     Some(Figure {
         svg: plot.finish(&title),
         title,
         legend: vec![
             LegendKey::new(
                 "#555555",
-                "ROAS: contribution ÷ spend (90% interval)",
+                &format!("ROAS: contribution ÷ spend ({label} interval)"),
                 Mark::Dot,
             ),
             LegendKey::new(
@@ -86,7 +87,7 @@ pub fn roas_chart(report: &ReportData) -> Option<Figure> {
                 Mark::Ring,
             ),
         ],
-        reading: reading(rows, target),
+        reading: reading(rows, target, &label),
     })
 }
 
@@ -99,16 +100,16 @@ fn best(rows: &[RoasRow], key: impl Fn(&RoasRow) -> f64) -> Option<&RoasRow> {
         })
 }
 
-fn reading(rows: &[RoasRow], target: &str) -> String {
+fn reading(rows: &[RoasRow], target: &str, label: &str) -> String {
     let (Some(top), Some(top_m)) = (best(rows, |r| r.roas_mean), best(rows, |r| r.mroas_mean))
     else {
         return "No channel has a finite ROAS.".into();
     };
     format!(
-        "Each unit spent on {} returned {} {target} (90% interval); the next unit returns \
+        "Each unit spent on {} returned {} {target} ({label} interval); the next unit returns \
          most on {} (marginal ROAS {}), which is where extra budget would go first.",
         top.channel,
-        interval(top.roas_mean, top.roas_q5, top.roas_q95),
+        interval(top.roas_mean, top.roas_lower, top.roas_upper),
         top_m.channel,
         num(top_m.mroas_mean)
     )
@@ -116,8 +117,9 @@ fn reading(rows: &[RoasRow], target: &str) -> String {
 
 /// The channel table: spend, contribution, share, ROAS and marginal ROAS with intervals.
 pub fn roas_table(report: &ReportData) -> String {
-    let mut out = String::from(
-        r#"<table class="num"><thead><tr><th>channel</th><th>total spend</th><th>contribution</th><th>share of outcome (90%)</th><th>ROAS (90%)</th><th>marginal ROAS (90%)</th></tr></thead><tbody>"#,
+    let label = report.interval().label();
+    let mut out = format!(
+        r#"<table class="num"><thead><tr><th>channel</th><th>total spend</th><th>contribution</th><th>share of outcome ({label})</th><th>ROAS ({label})</th><th>marginal ROAS ({label})</th></tr></thead><tbody>"#,
     );
     for (i, r) in report.derived.roas.iter().enumerate() {
         let _ = write!(
@@ -128,10 +130,10 @@ pub fn roas_table(report: &ReportData) -> String {
             num(r.spend),
             num(r.contribution_mean),
             pct(r.share_mean),
-            pct(r.share_q5),
-            pct(r.share_q95),
-            interval(r.roas_mean, r.roas_q5, r.roas_q95),
-            interval(r.mroas_mean, r.mroas_q5, r.mroas_q95),
+            pct(r.share_lower),
+            pct(r.share_upper),
+            interval(r.roas_mean, r.roas_lower, r.roas_upper),
+            interval(r.mroas_mean, r.mroas_lower, r.mroas_upper),
         );
     }
     out.push_str("</tbody></table>");

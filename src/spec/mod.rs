@@ -28,6 +28,7 @@ mod prior_parse;
 mod raw;
 mod support;
 
+pub use defaults::INTERVAL as DEFAULT_INTERVAL;
 pub use error::{Issue, SpecError};
 pub use model_spec::{
     AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, Likelihood, LikelihoodSpec,

@@ -119,3 +119,35 @@ fn report_on_a_folder_that_is_not_a_fit_fails_with_exit_1() {
     assert!(err.contains("fit.json") && err.contains("mmm fit"), "{err}");
     assert!(!dir.path().join("report.html").exists());
 }
+
+/// `[report] interval = 0.8` reaches what a person reads: the terminal summary, the CSV's
+/// `lower`/`upper` columns and the report (issue 10: the setting was accepted and ignored).
+#[test]
+fn the_report_interval_of_the_model_file_is_honoured_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/full.toml");
+    let out = dir.path().join("fit");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_mmm"))
+        .args(["fit", model, "--warmup", "150", "--draws", "100", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(out.join("roas.csv").is_file(), "{stdout}");
+    assert!(stdout.contains("ROAS (80% interval)"), "{stdout}");
+    assert!(stdout.contains("marginal ROAS (80%)"), "{stdout}");
+    assert!(!stdout.contains("ROAS (90%"), "{stdout}");
+    let roas = std::fs::read_to_string(out.join("roas.csv")).unwrap();
+    assert!(
+        roas.lines().next().unwrap().ends_with(
+            "share_q95,roas_lower,roas_upper,mroas_lower,mroas_upper,share_lower,share_upper"
+        ),
+        "{roas}"
+    );
+    let curves = std::fs::read_to_string(out.join("response_curves.csv")).unwrap();
+    assert!(curves.starts_with("channel,spend,mean,q5,q95,lower,upper\n"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("with 80% credible intervals"));
+    assert!(html.contains("80% credible band"));
+    assert!(!html.contains("ROAS (90%)"));
+}
