@@ -589,13 +589,18 @@ mod tests {
             assert!(close(r.roas_q95, q[2], EXACT_REL), "{r:?} vs {q:?}");
             assert!(close(r.roas_mean, mean(&roas[c]), MEAN_REL));
             // The default `[report] interval` (90 %) is the same as the fixed columns.
+            let bits = |v: [f64; 4]| v.map(f64::to_bits);
             assert_eq!(
-                [r.roas_lower, r.roas_upper, r.mroas_lower, r.mroas_upper],
-                [r.roas_q5, r.roas_q95, r.mroas_q5, r.mroas_q95]
+                bits([r.roas_lower, r.roas_upper, r.mroas_lower, r.mroas_upper]),
+                bits([r.roas_q5, r.roas_q95, r.mroas_q5, r.mroas_q95])
             );
         }
         for r in &derived.contributions {
-            assert_eq!([r.lower, r.upper], [r.q5, r.q95], "{r:?}");
+            assert_eq!(
+                [r.lower.to_bits(), r.upper.to_bits()],
+                [r.q5.to_bits(), r.q95.to_bits()],
+                "{r:?}"
+            );
         }
     }
 

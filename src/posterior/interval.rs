@@ -56,7 +56,10 @@ mod tests {
 
     #[test]
     fn ninety_percent_is_the_five_and_ninety_five_percent_quantiles() {
-        assert_eq!(Interval::default().probs(), [0.05, 0.95]);
+        assert_eq!(
+            Interval::default().probs().map(f64::to_bits),
+            [0.05_f64.to_bits(), 0.95_f64.to_bits()]
+        );
         assert_eq!(Interval::default().label(), "90%");
     }
 

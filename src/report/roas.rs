@@ -78,7 +78,7 @@ pub fn roas_chart(report: &ReportData) -> Option<Figure> {
         legend: vec![
             LegendKey::new(
                 "#555555",
-                &format!("ROAS: contribution ÷ spend ({label} interval)"),
+                format!("ROAS: contribution ÷ spend ({label} interval)"),
                 Mark::Dot,
             ),
             LegendKey::new(
