@@ -1,13 +1,17 @@
 //! Progress bars for sampling: one bar per chain, drawn on stderr only when it is a terminal.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// One bar per chain.
+/// One bar per chain. During sampling a bar counts only the sampling divergences (the ones
+/// the summary reports); warm-up divergences are shown as such while warm-up runs.
 pub struct ChainBars {
     bars: Vec<ProgressBar>,
     warmup: usize,
+    /// Per chain, the divergences counted by the end of warm-up.
+    warmup_divergences: Vec<AtomicUsize>,
 }
 
 impl ChainBars {
@@ -32,7 +36,11 @@ impl ChainBars {
                 bar
             })
             .collect();
-        ChainBars { bars, warmup }
+        ChainBars {
+            warmup_divergences: (0..chains).map(|_| AtomicUsize::new(0)).collect(),
+            bars,
+            warmup,
+        }
     }
 
     /// Clear the bars.
@@ -45,20 +53,28 @@ impl ChainBars {
 
 impl mmm::Progress for ChainBars {
     fn on_iteration(&self, chain: usize, done: usize, _total: usize, divergences: usize) {
-        if let Some(bar) = self.bars.get(chain) {
-            bar.set_position(done as u64);
-            if done == self.warmup + 1 || (divergences > 0 && done.is_multiple_of(50)) {
-                let phase = if done > self.warmup {
-                    "sampling"
-                } else {
-                    "warm-up"
-                };
-                if divergences > 0 {
-                    bar.set_message(format!("{phase}, {divergences} divergent"));
-                } else {
-                    bar.set_message(phase);
-                }
-            }
+        let (Some(bar), Some(at_warmup)) =
+            (self.bars.get(chain), self.warmup_divergences.get(chain))
+        else {
+            return;
+        };
+        bar.set_position(done as u64);
+        if done <= self.warmup {
+            at_warmup.store(divergences, Ordering::Relaxed);
+        }
+        let sampling = done > self.warmup;
+        let shown = if sampling {
+            divergences.saturating_sub(at_warmup.load(Ordering::Relaxed))
+        } else {
+            divergences
+        };
+        if done == self.warmup + 1 || (shown > 0 && done.is_multiple_of(50)) {
+            bar.set_message(match (sampling, shown) {
+                (true, 0) => "sampling".to_string(),
+                (true, n) => format!("sampling, {n} divergent"),
+                (false, 0) => "warm-up".to_string(),
+                (false, n) => format!("warm-up, {n} warm-up divergences"),
+            });
         }
     }
 }
@@ -97,5 +113,26 @@ impl CountBar {
     /// Clear the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mmm::Progress;
+
+    #[test]
+    fn sampling_shows_only_sampling_divergences() {
+        let bars = ChainBars::new(1, 100, 100);
+        for it in 1..=100 {
+            bars.on_iteration(0, it, 200, 7);
+        }
+        assert_eq!(bars.bars[0].message(), "warm-up, 7 warm-up divergences");
+        bars.on_iteration(0, 101, 200, 7);
+        assert_eq!(bars.bars[0].message(), "sampling");
+        for it in 102..=150 {
+            bars.on_iteration(0, it, 200, 9);
+        }
+        assert_eq!(bars.bars[0].message(), "sampling, 2 divergent");
     }
 }
