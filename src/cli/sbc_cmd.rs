@@ -54,6 +54,7 @@ pub fn sbc_cmd(args: &SbcArgs<'_>) -> anyhow::Result<()> {
         periods: args.periods,
         ..defaults
     };
+    settings.check()?;
     // Fail before the long run if the output folder is taken.
     let staged = StagedDir::new(args.out, args.force)?;
     eprintln!(

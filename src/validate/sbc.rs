@@ -63,6 +63,28 @@ impl Default for SbcSettings {
     }
 }
 
+impl SbcSettings {
+    /// Refuse settings SBC cannot run with: no replicates, or fewer kept draws than the ranks
+    /// need. Called before any work, so the error comes first.
+    pub fn check(&self) -> Result<(), SbcError> {
+        if self.replicates == 0 {
+            return Err(SbcError::Settings(
+                "--replicates 0: SBC needs at least 1 replicate, and about 100 or more to test \
+                 uniformity (e.g. --replicates 200)"
+                    .into(),
+            ));
+        }
+        if self.chains * self.draws < SBC_DRAWS {
+            return Err(SbcError::Settings(format!(
+                "SBC ranks each truth among {SBC_DRAWS} draws: chains x draws must be at least \
+                 {SBC_DRAWS} (got {} x {}); raise --draws or --chains",
+                self.chains, self.draws
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Why SBC could not run.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -178,13 +200,7 @@ pub fn run_sbc(
             origin: design.origin.clone(),
         });
     }
-    if settings.chains * settings.draws < SBC_DRAWS || settings.replicates == 0 {
-        return Err(SbcError::Settings(format!(
-            "SBC ranks each truth among {SBC_DRAWS} draws: chains x draws must be at least \
-             {SBC_DRAWS} (got {} x {}), and replicates at least 1",
-            settings.chains, settings.draws
-        )));
-    }
+    settings.check()?;
     let started = Instant::now();
     let done = AtomicUsize::new(0);
     let replicates: Vec<Replicate> = (0..settings.replicates)

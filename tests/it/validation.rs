@@ -212,4 +212,18 @@ fn truth_file_errors_name_the_line_the_key_and_the_nearest_parameter() {
     let out = mmm(&["validate", "."], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mmm simulate"));
+
+    // An SBC with no replicates is refused before any work, and nothing is written.
+    let small = concat!(env!("CARGO_MANIFEST_DIR"), "/models/sbc_small.toml");
+    let out = mmm(
+        &["sbc", small, "--replicates", "0", "--out", "sbc"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: --replicates 0: SBC needs at least 1 replicate"),
+        "{err}"
+    );
+    assert!(!dir.path().join("sbc").exists());
 }
