@@ -2,10 +2,14 @@
 
 mod error;
 mod load;
+mod resources;
+#[cfg(test)]
+mod fuzz_tests;
 mod run;
 mod saved;
 
 pub use error::FitError;
 pub use load::{data_request, load_model};
+pub use resources::{Resources, available_disk, available_memory, human_bytes};
 pub use run::{Fit, fit};
 pub use saved::{DATA_FILE, SavedFit, data_csv, load_fit_dir};
