@@ -341,7 +341,9 @@ mod tests {
     #[test]
     fn semicolons_tabs_and_decimal_commas_are_named() {
         let text = "date_week;y;x1;x2;event_1\n2020-01-06;1,5;2;3;0\n2020-01-13;1,25;2;3;1\n";
-        let msg = load_str(text, &request()).expect_err("semicolons").to_string();
+        let msg = load_str(text, &request())
+            .expect_err("semicolons")
+            .to_string();
         assert!(msg.contains("separated by semicolons"), "{msg}");
         assert!(msg.contains("decimal commas"), "{msg}");
         let text = "date_week\ty\tx1\tx2\tevent_1\n2020-01-06\t1.5\t2\t3\t0\n";

@@ -407,7 +407,10 @@ impl DataError {
     /// One error for every problem found: `Ok` for none, the problem itself for one, else
     /// [`DataError::Several`]. `found` holds (line, column position, error); they are put in
     /// file order, and at most [`MAX_LISTED_PROBLEMS`] are kept.
-    pub(crate) fn all(file: &str, mut found: Vec<(u64, usize, DataError)>) -> Result<(), DataError> {
+    pub(crate) fn all(
+        file: &str,
+        mut found: Vec<(u64, usize, DataError)>,
+    ) -> Result<(), DataError> {
         found.sort_by_key(|(line, column, _)| (*line, *column));
         let more = found.len().saturating_sub(MAX_LISTED_PROBLEMS);
         let mut problems: Vec<DataError> = found

@@ -47,7 +47,7 @@ impl fmt::Display for Outlier {
             self.row,
             self.date,
             number(self.value),
-            number(self.z.round())
+            z_words(self.z)
         )?;
         if self.more > 0 {
             write!(f, " (and {} more in this column)", self.more)?;
@@ -63,6 +63,15 @@ fn number(x: f64) -> String {
         format!("{x:e}")
     } else {
         format!("{x}")
+    }
+}
+
+/// A z-score in a few digits.
+fn z_words(z: f64) -> String {
+    if z < 1e6 {
+        format!("{z:.0}")
+    } else {
+        format!("{z:.1e}")
     }
 }
 
@@ -93,7 +102,8 @@ pub fn robust_z(values: &[f64]) -> Option<Vec<f64>> {
     } else {
         MEAN_AD_TO_SD * mean_ad
     };
-    (scale > 0.0 && scale.is_finite()).then(|| values.iter().map(|x| (x - m).abs() / scale).collect())
+    (scale > 0.0 && scale.is_finite())
+        .then(|| values.iter().map(|x| (x - m).abs() / scale).collect())
 }
 
 /// Gross outliers of the target and every channel, at most [`MAX_OUTLIERS_PER_COLUMN`] named
@@ -155,8 +165,16 @@ mod tests {
         let mut text = String::from("date_week,y,x1,x2,event_1\n");
         for i in 0..30 {
             let day = crate::transform::Date::from_days_since_epoch(18_000 + 7 * i);
-            let y = if i == 12 { "1e300".to_string() } else { format!("{}", 100 + i % 7) };
-            let x1 = if i == 20 { 45_000.0 } else { 40.0 + f64::from(i as i32 % 5) };
+            let y = if i == 12 {
+                "1e300".to_string()
+            } else {
+                format!("{}", 100 + i % 7)
+            };
+            let x1 = if i == 20 {
+                45_000.0
+            } else {
+                40.0 + f64::from(i as i32 % 5)
+            };
             text.push_str(&format!("{day},{y},{x1},{},{}\n", i % 3, i % 2));
         }
         let data = load_str(&text, &request()).unwrap();
@@ -165,7 +183,10 @@ mod tests {
         assert_eq!((found[0].column.as_str(), found[0].row), ("y", 13));
         assert_eq!((found[1].column.as_str(), found[1].row), ("x1", 21));
         let msg = found[0].to_string();
-        assert!(msg.contains("data row 13") && msg.contains("1e300"), "{msg}");
+        assert!(
+            msg.contains("data row 13") && msg.contains("1e300"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -247,10 +247,22 @@ mod tests {
             .replace("2020-01-20,11,0,0,0", "2020-01-20,11,0,NA,0");
         let err = load_str(&text, &request()).expect_err("three bad cells");
         let msg = err.to_string();
-        assert!(msg.starts_with("data.csv: 3 problems, in file order:"), "{msg}");
-        let at = |needle: &str| msg.find(needle).unwrap_or_else(|| panic!("{needle}: {msg}"));
-        assert!(at("line 3, column \"x1\"") < at("line 4, column \"x2\""), "{msg}");
-        assert!(at("line 4, column \"x2\"") < at("line 5, column \"y\""), "{msg}");
+        assert!(
+            msg.starts_with("data.csv: 3 problems, in file order:"),
+            "{msg}"
+        );
+        let at = |needle: &str| {
+            msg.find(needle)
+                .unwrap_or_else(|| panic!("{needle}: {msg}"))
+        };
+        assert!(
+            at("line 3, column \"x1\"") < at("line 4, column \"x2\""),
+            "{msg}"
+        );
+        assert!(
+            at("line 4, column \"x2\"") < at("line 5, column \"y\""),
+            "{msg}"
+        );
     }
 
     #[test]

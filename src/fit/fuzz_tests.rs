@@ -32,8 +32,24 @@ const PRETEND_MEMORY: u64 = 8 << 30;
 
 /// Numbers that broke a reader or a library routine once, or could.
 const EXTREME: [&str; 18] = [
-    "5e-324", "1e300", "-1e300", "1e12", "1e-12", "0", "-0.0", "-1", "nan", "inf", "-inf",
-    "1e308", "9223372036854775807", "-9223372036854775808", "\"8\"", "1e-300", "0.5", "2",
+    "5e-324",
+    "1e300",
+    "-1e300",
+    "1e12",
+    "1e-12",
+    "0",
+    "-0.0",
+    "-1",
+    "nan",
+    "inf",
+    "-inf",
+    "1e308",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "\"8\"",
+    "1e-300",
+    "0.5",
+    "2",
 ];
 
 fn root() -> PathBuf {
@@ -67,8 +83,7 @@ fn check_path(model: &str, csv: &[u8]) -> Result<(ModelSpec, crate::Dataset), St
 /// Run `f`, failing the test on a panic or on taking longer than `limit`.
 fn guarded<T>(what: &str, limit: Duration, f: impl FnOnce() -> T) -> T {
     let started = Instant::now();
-    let out = catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|_| panic!("panicked on {what}"));
+    let out = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| panic!("panicked on {what}"));
     let took = started.elapsed();
     assert!(took < bound(limit), "{what} took {took:?}");
     out
@@ -137,7 +152,11 @@ fn mutate_csv(csv: &str, rng: &mut ChaCha8Rng) -> String {
             }
         }
         3 => {
-            let d = if rng.random_range(0..2) == 0 { ";" } else { "\t" };
+            let d = if rng.random_range(0..2) == 0 {
+                ";"
+            } else {
+                "\t"
+            };
             for l in &mut lines {
                 *l = l.replace(',', d).replace('.', ",");
             }
@@ -182,11 +201,17 @@ fn mutated_models_and_data_never_panic_or_hang_in_check_or_fit() {
             }
             Err(msg) => {
                 refused += 1;
-                assert!(!msg.is_empty() && !msg.contains("panicked"), "{what}: {msg}");
+                assert!(
+                    !msg.is_empty() && !msg.contains("panicked"),
+                    "{what}: {msg}"
+                );
             }
         }
     }
-    assert!(checked > 0 && refused > 0, "checked {checked}, refused {refused}");
+    assert!(
+        checked > 0 && refused > 0,
+        "checked {checked}, refused {refused}"
+    );
     assert!(fits > 0, "no mutated input was fitted");
 }
 
@@ -233,15 +258,20 @@ fn the_corpus_of_once_failing_inputs_is_handled() {
         }
         tried += 1;
     }
-    assert!(tried >= 5, "only {tried} corpus inputs in {}", dir.display());
+    assert!(
+        tried >= 5,
+        "only {tried} corpus inputs in {}",
+        dir.display()
+    );
 }
 
 /// The fragment a corpus file's error must contain: its first line `# expect: ...` (a TOML
 /// comment; for CSVs a sibling `NAME.expect` file).
 fn expectation(path: &Path) -> Option<String> {
-    let text = match path.extension().is_some_and(|e| e == "csv") {
-        true => std::fs::read_to_string(path.with_extension("expect")).ok()?,
-        false => std::fs::read_to_string(path).ok()?,
+    let text = if path.extension().is_some_and(|e| e == "csv") {
+        std::fs::read_to_string(path.with_extension("expect")).ok()?
+    } else {
+        std::fs::read_to_string(path).ok()?
     };
     let first = text.lines().next()?;
     first

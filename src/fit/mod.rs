@@ -1,10 +1,10 @@
 //! The fit pipeline: load a model and its data, sample, derive, review.
 
 mod error;
-mod load;
-mod resources;
 #[cfg(test)]
 mod fuzz_tests;
+mod load;
+mod resources;
 mod run;
 mod saved;
 

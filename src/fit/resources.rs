@@ -140,7 +140,8 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("models/pymc_marketing_example.toml"),
         )
         .unwrap();
-        spec.override_sampler(None, None, Some(draws), None).unwrap();
+        spec.override_sampler(None, None, Some(draws), None)
+            .unwrap();
         spec
     }
 

@@ -208,6 +208,10 @@ mod tests {
         let err = StagedDir::new(&dest, OutputKind::Fit, true).unwrap_err();
         assert!(matches!(err, OutputError::Refused { .. }), "{err}");
         assert_eq!(fs::read(dest.join("todo.txt")).unwrap(), b"mine");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no staging left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging left"
+        );
     }
 }

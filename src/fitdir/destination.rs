@@ -100,9 +100,16 @@ pub fn check_destination(
         );
     }
     for input in inputs {
-        if let Ok(input) = fs::canonicalize(input)
-            && input.starts_with(&canonical)
-        {
+        let Ok(input) = fs::canonicalize(input) else {
+            continue;
+        };
+        if input == canonical {
+            return refuse(
+                "is an input of this run; name a new folder for the output, e.g. --out fits/first"
+                    .into(),
+            );
+        }
+        if input.starts_with(&canonical) {
             return refuse(format!(
                 "holds {}, an input of this run; write the output to a new folder of its own",
                 input.display()
@@ -240,7 +247,10 @@ mod tests {
         fs::create_dir(&notes).unwrap();
         fs::write(notes.join("a.txt"), "mine").unwrap();
         let err = check_destination(&notes, OutputKind::Fit, true, &[]).unwrap_err();
-        assert!(err.to_string().contains("not an mmm fit directory"), "{err}");
+        assert!(
+            err.to_string().contains("not an mmm fit directory"),
+            "{err}"
+        );
 
         let fit = dir.path().join("fit");
         fs::create_dir(&fit).unwrap();

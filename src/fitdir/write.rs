@@ -11,8 +11,8 @@ use crate::fit::{DATA_FILE, Fit, data_csv};
 use crate::report::{REPORT_FILE, ReportData, render_html};
 
 use super::atomic::{OutputError, StagedDir};
-use super::destination::OutputKind;
 use super::cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
+use super::destination::OutputKind;
 
 /// The engine version written into every fit.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

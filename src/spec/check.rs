@@ -219,7 +219,7 @@ impl Checker<'_> {
         }
         self.push(
             key,
-            Some(value.to_string()),
+            Some(super::prior::short_number(value)),
             &raw.span(),
             requirement.to_string(),
         );
@@ -357,16 +357,19 @@ mod tests {
         assert_eq!(
             keys,
             [
-                (Some(7), "channel.tv.adstock"),
+                (Some(7), "channel.tv.adstock.max_lag"),
                 (Some(8), "channel.tv.beta"),
-                (Some(11), "sampler"),
+                (Some(11), "sampler.chainz"),
                 (Some(12), "sampler.draws"),
             ],
             "{err}"
         );
         let shown = err.to_string();
         assert!(shown.starts_with("m.toml: 4 problems"), "{shown}");
-        assert!(shown.contains("expected an integer") && shown.contains("`chainz`"), "{shown}");
+        assert!(
+            shown.contains("expected an integer") && shown.contains("`chainz`"),
+            "{shown}"
+        );
     }
 
     #[test]

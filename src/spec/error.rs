@@ -106,7 +106,10 @@ pub const MAX_LISTED_ISSUES: usize = 20;
 /// serde's type words in a modeler's words: "expected i64" becomes "expected an integer".
 pub(crate) fn friendly_toml(message: &str) -> String {
     message
-        .replace("expected i64", "expected an integer (a whole number without quotes)")
+        .replace(
+            "expected i64",
+            "expected an integer (a whole number without quotes)",
+        )
         .replace("expected u64", "expected a whole number of at least 0")
         .replace("expected u32", "expected a whole number of at least 0")
         .replace("expected usize", "expected a whole number of at least 0")

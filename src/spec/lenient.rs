@@ -25,9 +25,7 @@ pub(super) struct SetAside {
 
 /// Parse `source` into a [`RawModel`], setting aside every entry serde refuses. A syntax error
 /// (not TOML at all) is returned as it is: nothing after it can be trusted.
-pub(super) fn parse_leniently(
-    source: &Source<'_>,
-) -> Result<(RawModel, Vec<SetAside>), SpecError> {
+pub(super) fn parse_leniently(source: &Source<'_>) -> Result<(RawModel, Vec<SetAside>), SpecError> {
     let mut root = DeTable::parse(source.text).map_err(|e| toml_error(source, &e))?;
     let mut set_aside = Vec::new();
     loop {
@@ -40,15 +38,13 @@ pub(super) fn parse_leniently(
             .span()
             .and_then(|span| remove_at(root.get_mut(), &span, ""));
         let Some(removed) = removed.filter(|_| set_aside.len() < MAX_SET_ASIDE) else {
-            return Err(match set_aside.is_empty() {
-                true => toml_error(source, &error),
-                false => {
-                    set_aside.push(aside(source, error, String::new()));
-                    SpecError::Invalid {
-                        origin: source.origin.clone(),
-                        issues: set_aside.into_iter().map(|s| s.issue).collect(),
-                    }
-                }
+            if set_aside.is_empty() {
+                return Err(toml_error(source, &error));
+            }
+            set_aside.push(aside(source, error, String::new()));
+            return Err(SpecError::Invalid {
+                origin: source.origin.clone(),
+                issues: set_aside.into_iter().map(|s| s.issue).collect(),
             });
         };
         set_aside.push(aside(source, error, removed));
@@ -57,9 +53,13 @@ pub(super) fn parse_leniently(
 
 fn aside(source: &Source<'_>, error: toml::de::Error, removed: String) -> SetAside {
     let start = error.span().map(|s| s.start);
-    let key = start
-        .and_then(|s| source.key_path_at(s))
-        .unwrap_or_else(|| "model file".to_string());
+    let field = removed.rsplit('.').next().unwrap_or("");
+    let key = match start.and_then(|s| source.key_path_at(s)) {
+        Some(table) if !field.is_empty() && !table.ends_with(field) => format!("{table}.{field}"),
+        Some(table) => table,
+        None if !field.is_empty() => field.to_string(),
+        None => "model file".to_string(),
+    };
     let issue = Issue::new(key, friendly_toml(error.message().trim()))
         .line(start.map(|s| source.line_of(s)));
     SetAside {

@@ -29,17 +29,6 @@ impl ModelSpec {
         let checked = check(raw, &source, base);
         let mut spec = match (checked, set_aside.len()) {
             (Ok(spec), 0) => spec,
-            // One problem serde found alone: report it as before, with the line quoted.
-            (Ok(_), 1) => {
-                let only = set_aside.into_iter().next().map(|s| s.error);
-                return Err(only.map_or_else(
-                    || SpecError::Invalid {
-                        origin: source.origin.clone(),
-                        issues: Vec::new(),
-                    },
-                    |e| toml_error(&source, &e),
-                ));
-            }
             (Err(e), 0) => return Err(e),
             (checked, _) => return Err(merge(&source, set_aside, checked.err())),
         };
@@ -89,14 +78,29 @@ impl ModelSpec {
 /// because it was removed) is left out.
 fn merge(source: &Source<'_>, set_aside: Vec<SetAside>, checked: Option<SpecError>) -> SpecError {
     let removed: Vec<String> = set_aside.iter().map(|s| s.removed.clone()).collect();
+    let from_check: Vec<Issue> = checked
+        .map(|e| e.issues().to_vec())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| {
+            let last = i.key.rsplit('.').next().unwrap_or("");
+            !removed.iter().any(|r| {
+                r.rsplit('.').next() == Some(last) && r.split('.').next() == i.key.split('.').next()
+            })
+        })
+        .collect();
+    if from_check.is_empty() && set_aside.len() == 1 {
+        // One problem, found by serde alone: report it as before, with the line quoted.
+        if let Some(only) = set_aside.into_iter().next() {
+            return toml_error(source, &only.error);
+        }
+        return SpecError::Invalid {
+            origin: source.origin.clone(),
+            issues: Vec::new(),
+        };
+    }
     let mut issues: Vec<Issue> = set_aside.into_iter().map(|s| s.issue).collect();
-    let from_check = checked.map(|e| e.issues().to_vec()).unwrap_or_default();
-    issues.extend(from_check.into_iter().filter(|i| {
-        let last = i.key.rsplit('.').next().unwrap_or("");
-        !removed
-            .iter()
-            .any(|r| r.rsplit('.').next() == Some(last) && r.split('.').next() == i.key.split('.').next())
-    }));
+    issues.extend(from_check);
     issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
     SpecError::Invalid {
         origin: source.origin.clone(),

@@ -36,6 +36,7 @@ pub use model_spec::{
 };
 pub use parameters::{ParamInfo, ParamKind};
 pub use prior::{
-    LOG_NORMAL_MU_MAX, PRIOR_FAMILIES, PRIOR_LOCATION_MAX, PRIOR_SCALE_RANGE, Prior, PriorParamError,
+    LOG_NORMAL_MU_MAX, PRIOR_FAMILIES, PRIOR_LOCATION_MAX, PRIOR_SCALE_RANGE, Prior,
+    PriorParamError,
 };
 pub use support::Support;

@@ -138,7 +138,7 @@ pub const PRIOR_FAMILIES: [&str; 12] = [
 
 /// A prior parameter that breaks its family's constraint.
 #[derive(Debug, Clone, PartialEq, Error)]
-#[error("{family} needs {param} {requirement}, got {value}")]
+#[error("{family} needs {param} {requirement}, got {}", short_number(*.value))]
 #[non_exhaustive]
 pub struct PriorParamError {
     /// The family, as spelled in a model file.
@@ -149,6 +149,17 @@ pub struct PriorParamError {
     pub value: f64,
     /// What it must satisfy.
     pub requirement: &'static str,
+}
+
+/// A number for a message: as written when short, in exponent form when huge or tiny (1e300,
+/// not three hundred digits).
+pub(crate) fn short_number(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Below this log mass a truncated normal's interval is treated as empty.
@@ -315,7 +326,7 @@ impl fmt::Display for Prior {
             if i > 0 {
                 write!(f, ", ")?;
             }
-            write!(f, "{name} = {value}")?;
+            write!(f, "{name} = {}", short_number(value))?;
         }
         write!(f, ")")
     }

@@ -96,8 +96,9 @@ impl Prior {
             Prior::Normal { mu, sigma } => sigma.mul_add(normal_quantile(p), mu),
             Prior::HalfNormal { sigma } => sigma * normal_quantile(0.5 * (1.0 + p)),
             Prior::LogNormal { mu, sigma } => sigma.mul_add(normal_quantile(p), mu).exp(),
-            Prior::Gamma { shape, rate } => StatGamma::new(shape, rate)
-                .map_or(f64::NAN, |g| bisect_quantile(&|x| g.cdf(x), p, 0.0, shape / rate)),
+            Prior::Gamma { shape, rate } => StatGamma::new(shape, rate).map_or(f64::NAN, |g| {
+                bisect_quantile(&|x| g.cdf(x), p, 0.0, shape / rate)
+            }),
             Prior::Beta { alpha, beta } => StatBeta::new(alpha, beta)
                 .map_or(f64::NAN, |b| bisect_quantile(&|x| b.cdf(x), p, 0.0, 1.0)),
             Prior::Exponential { rate } => -(-p).ln_1p() / rate,
@@ -108,11 +109,10 @@ impl Prior {
                 .map_or(f64::NAN, |t| {
                     sigma.mul_add(bisect_quantile(&|x| t.cdf(x), p, -1.0, 1.0), mu)
                 }),
-            Prior::HalfStudentT { nu, sigma } => {
-                StatStudentsT::new(0.0, 1.0, nu).map_or(f64::NAN, |t| {
+            Prior::HalfStudentT { nu, sigma } => StatStudentsT::new(0.0, 1.0, nu)
+                .map_or(f64::NAN, |t| {
                     sigma * bisect_quantile(&|x| t.cdf(x), 0.5 * (1.0 + p), 0.0, 1.0)
-                })
-            }
+                }),
             Prior::HalfCauchy { scale } => scale * (0.5 * PI * p).tan(),
             Prior::TruncatedNormal {
                 mu,
@@ -134,16 +134,28 @@ const BISECTION_STEPS: usize = 200;
 /// `[lo, hi]` and doubles its upper end (and, for a negative `lo`, its lower end) until it holds
 /// the quantile.
 fn bisect_quantile(cdf: &dyn Fn(f64) -> f64, p: f64, lo: f64, hi: f64) -> f64 {
-    let (mut lo, mut hi) = (lo, if hi > lo && hi.is_finite() { hi } else { lo.abs() + 1.0 });
+    let (mut lo, mut hi) = (
+        lo,
+        if hi > lo && hi.is_finite() {
+            hi
+        } else {
+            lo.abs() + 1.0
+        },
+    );
     for _ in 0..BRACKET_DOUBLINGS {
-        if !(cdf(hi) < p) || !hi.is_finite() {
+        let c = cdf(hi);
+        if !hi.is_finite() || c.is_nan() || c >= p {
             break;
         }
         lo = hi;
         hi *= 2.0;
     }
     for _ in 0..BRACKET_DOUBLINGS {
-        if lo >= 0.0 || !(cdf(lo) > p) || !lo.is_finite() {
+        if lo >= 0.0 || !lo.is_finite() {
+            break;
+        }
+        let c = cdf(lo);
+        if c.is_nan() || c <= p {
             break;
         }
         hi = lo;
@@ -401,7 +413,11 @@ mod tests {
         }
         for prior in priors {
             let started = std::time::Instant::now();
-            let q = [prior.quantile(0.05), prior.quantile(0.5), prior.quantile(0.95)];
+            let q = [
+                prior.quantile(0.05),
+                prior.quantile(0.5),
+                prior.quantile(0.95),
+            ];
             let _ = prior.sample(&mut ChaCha8Rng::seed_from_u64(1));
             assert!(
                 started.elapsed() < QUANTILE_TIME_BOUND,
