@@ -175,4 +175,21 @@ mod tests {
             assert!(available_disk(&std::env::temp_dir()).is_some());
         }
     }
+
+    #[test]
+    fn an_output_larger_than_the_free_disk_space_is_refused_with_both_figures() {
+        let dir = std::env::temp_dir();
+        if available_disk(&dir).is_none() {
+            return;
+        }
+        let mut r = Resources::estimate(&spec(1000), 179);
+        r.check_disk(&dir).unwrap();
+        r.disk_bytes = 1e30;
+        let err = r.check_disk(&dir).unwrap_err().to_string();
+        assert!(err.contains("not enough disk space"), "{err}");
+        assert!(
+            err.contains("more than a yottabyte") && err.contains("is free"),
+            "{err}"
+        );
+    }
 }
