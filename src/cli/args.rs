@@ -17,17 +17,54 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct SamplerOverrides {
     /// Number of chains (overrides [sampler] chains).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = at_least_one)]
     pub chains: Option<usize>,
     /// Warm-up iterations per chain.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub warmup: Option<usize>,
     /// Kept draws per chain.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = at_least_one)]
     pub draws: Option<usize>,
     /// Random seed.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
+}
+
+/// A count given on the command line: a whole number, said plainly when it is not one.
+fn count(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        return Err(format!("must be a whole number, 0 or more (got {t})"));
+    }
+    t.parse::<usize>()
+        .map_err(|_| format!("expected a whole number such as 1000, got \"{t}\""))
+}
+
+/// A count that must be at least 1 (chains, draws).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match count(text) {
+        Ok(0) => Err("must be at least 1 (got 0)".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) if text.trim().starts_with('-') => Err(format!(
+            "must be a whole number of at least 1 (got {})",
+            text.trim()
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// A seed: a whole number from 0 to 2^64 - 1.
+fn seed(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        return Err(format!("a seed is a whole number, 0 or more (got {t})"));
+    }
+    t.parse::<u64>().map_err(|_| {
+        format!(
+            "expected a whole number from 0 to {}, got \"{t}\"",
+            u64::MAX
+        )
+    })
 }
 
 /// The commands.

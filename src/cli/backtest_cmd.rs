@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use mmm::fit::load_model;
-use mmm::fitdir::StagedDir;
+use mmm::fitdir::{OutputKind, StagedDir};
 use mmm::validate::{Backtest, BacktestSettings, Metrics, backtest, backtest_svg};
 
 use super::args::SamplerOverrides;
@@ -33,7 +33,7 @@ pub fn backtest_cmd(args: &BacktestArgs<'_>) -> anyhow::Result<()> {
     let (mut spec, dataset) = load_model(args.model, args.data)?;
     apply(&mut spec, args.sampler)?;
     let staged = match args.out {
-        Some(out) => Some(StagedDir::new(out, args.force)?),
+        Some(out) => Some(StagedDir::new(out, OutputKind::Backtest, args.force)?),
         None => None,
     };
     let s = &spec.sampler;

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use mmm::fit::fit;
-use mmm::fitdir::{StagedDir, write_fit_dir};
+use mmm::fitdir::{DEMO_MARKER, OutputKind, StagedDir, write_fit_dir};
 use mmm::optimize::{Allocation, Posterior, Scenario, optimize};
 use mmm::report::{
     AllocationSummary, ChannelAllocation, OutcomeInterval, ReportData, write_report,
@@ -18,6 +18,7 @@ use mmm::simulate::{SimulateOptions, Truth, simulate, write_simulation};
 use mmm::spec::ModelSpec;
 use mmm::validate::{recovery, recovery_csv};
 
+use super::ExitStatus;
 use super::optimize_cmd;
 use super::progress::ChainBars;
 use super::validate_cmd::recovery_table;
@@ -26,7 +27,7 @@ use super::validate_cmd::recovery_table;
 const DEMO_MODEL: &str = include_str!("../../models/demo.toml");
 const DEMO_TRUTH: &str = include_str!("../../models/demo_truth.toml");
 /// A file that marks a folder as written by `mmm demo`, so a rerun may replace it.
-const MARKER: &str = ".mmm-demo";
+const MARKER: &str = DEMO_MARKER;
 /// Weeks the demo scenario plans for.
 const HORIZON: usize = 13;
 
@@ -97,8 +98,8 @@ fn summary_for_report(a: &Allocation, horizon: usize) -> AllocationSummary {
     }
 }
 
-/// `mmm demo [--out DIR]`.
-pub fn run(out: &Path) -> anyhow::Result<()> {
+/// `mmm demo [--out DIR]`; exit status 3 if the fit's review says FAIL.
+pub fn run(out: &Path) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
     if out.exists() && !out.join(MARKER).exists() {
         anyhow::bail!(
@@ -106,7 +107,7 @@ pub fn run(out: &Path) -> anyhow::Result<()> {
             out.display()
         );
     }
-    let staged = StagedDir::new(out, true)?;
+    let staged = StagedDir::new(out, OutputKind::Demo, true)?;
     staged.write(
         MARKER,
         b"written by mmm demo; rerunning the demo replaces this folder\n",
@@ -181,5 +182,5 @@ pub fn run(out: &Path) -> anyhow::Result<()> {
          (start from {dir}/model.toml; docs/getting-started.md walks through it)",
         dir = done.display()
     );
-    Ok(())
+    Ok(super::fit_cmd::review_status(&fitted, &done.join("fit")))
 }

@@ -5,13 +5,14 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use mmm::data::Dataset;
-use mmm::fit::{Fit, fit, load_model};
-use mmm::fitdir::write_fit_dir;
-use mmm::posterior::{Interval, Verdict};
+use mmm::data::{Dataset, outliers};
+use mmm::fit::{Fit, Resources, available_memory, fit, load_model};
+use mmm::fitdir::{OutputKind, StagedDir, write_fit_into};
+use mmm::posterior::{Interval, Verdict, review_failed};
 use mmm::spec::ModelSpec;
 use mmm::{MmmDensity, SpecError};
 
+use super::ExitStatus;
 use super::args::SamplerOverrides;
 use super::progress::ChainBars;
 use super::table::{Table, share_with_interval, with_interval};
@@ -24,6 +25,7 @@ pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
     let (spec, dataset) = load_model(model, data)?;
     MmmDensity::new(&spec, &dataset)?;
     println!("{}", data_summary(&spec, &dataset));
+    warn_outliers(&dataset);
     let data_arg = data
         .map(|d| format!(" --data {}", d.display()))
         .unwrap_or_default();
@@ -68,20 +70,16 @@ fn data_summary(spec: &ModelSpec, data: &Dataset) -> String {
     s
 }
 
-/// `mmm fit MODEL [--data DATA] --out DIR`.
+/// `mmm fit MODEL [--data DATA] --out DIR`: everything that can be checked is checked before
+/// sampling (the model and data, the memory the draws need, the output folder and the disk);
+/// the review decides the exit status (3 when it says FAIL, the fit directory still written).
 pub fn run(
     model: &Path,
     data: Option<&Path>,
     out: &Path,
     overrides: &SamplerOverrides,
     force: bool,
-) -> anyhow::Result<()> {
-    if out.exists() && !force {
-        anyhow::bail!(
-            "{} already exists; choose another --out, or add --force to replace it",
-            out.display()
-        );
-    }
+) -> anyhow::Result<ExitStatus> {
     let (mut spec, dataset) = load_model(model, data)?;
     spec.override_sampler(
         overrides.chains,
@@ -90,6 +88,14 @@ pub fn run(
         overrides.seed,
     )
     .map_err(|e: SpecError| anyhow::anyhow!(e))?;
+    warn_outliers(&dataset);
+    let needs = Resources::estimate(&spec, dataset.n_periods());
+    needs.check_memory(available_memory())?;
+    let data_path = spec.data.path.clone();
+    let mut inputs: Vec<&Path> = vec![model];
+    inputs.extend(data_path.as_deref());
+    let staged = StagedDir::protecting(out, OutputKind::Fit, force, &inputs)?;
+    needs.check_disk(staged.staging())?;
     let s = &spec.sampler;
     eprintln!(
         "Sampling {} chains x ({} warm-up + {} draws), {} parameters, {} periods...",
@@ -103,11 +109,31 @@ pub fn run(
     let result = fit(&spec, &dataset, &bars);
     bars.finish();
     let fit = result?;
-    let path = write_fit_dir(&fit, out, force)
+    let path = write_fit_into(&fit, staged)
         .with_context(|| format!("writing the fit directory {}", out.display()))?;
     print!("{}", fit_summary(&fit));
     println!("Fit written to {}", path.display());
-    Ok(())
+    Ok(review_status(&fit, &path))
+}
+
+/// Exit status 3, with a word on stderr, when the review says FAIL.
+pub fn review_status(fit: &Fit, dir: &Path) -> ExitStatus {
+    if !review_failed(&fit.checks) {
+        return ExitStatus::Success;
+    }
+    eprintln!(
+        "error: the review says FAIL (see \"Review\" above and {}/report.html): do not use this \
+         fit's numbers; try what the review suggests and fit again (exit status 3)",
+        dir.display()
+    );
+    ExitStatus::ReviewFailed
+}
+
+/// Warn (on stderr) about values far from the rest of their column.
+pub fn warn_outliers(data: &Dataset) {
+    for o in outliers(data) {
+        eprintln!("warning: {o}");
+    }
 }
 
 /// The end-of-fit summary a marketer reads.
@@ -119,6 +145,22 @@ pub fn fit_summary(fit: &Fit) -> String {
         fit.sampling_seconds,
         fit.samples.divergences()
     );
+    let q = &fit.derived.quality;
+    let _ = writeln!(
+        s,
+        "\nFit: R² {:.3}, MAPE {:.1}%, 90% predictive interval covers {:.0}% of periods.",
+        q.r2,
+        100.0 * q.mape,
+        100.0 * q.ppc_coverage
+    );
+    s.push_str(&review_text(fit));
+    if review_failed(&fit.checks) {
+        let _ = writeln!(
+            s,
+            "\nThe review says FAIL: the numbers below are not an answer. Fix what it names and fit \
+             again."
+        );
+    }
     let label = Interval::new(fit.spec.report.interval).label();
     let mut table = Table::new([
         "Channel".to_string(),
@@ -136,14 +178,12 @@ pub fn fit_summary(fit: &Fit) -> String {
     }
     s.push('\n');
     s.push_str(&table.render());
-    let q = &fit.derived.quality;
-    let _ = writeln!(
-        s,
-        "\nFit: R² {:.3}, MAPE {:.1}%, 90% predictive interval covers {:.0}% of periods.",
-        q.r2,
-        100.0 * q.mape,
-        100.0 * q.ppc_coverage
-    );
+    s
+}
+
+/// The review, one line per check with what to try, printed before any ROAS.
+fn review_text(fit: &Fit) -> String {
+    let mut s = String::new();
     let _ = writeln!(s, "\nReview:");
     for c in &fit.checks {
         let _ = writeln!(

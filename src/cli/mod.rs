@@ -1,4 +1,5 @@
-//! Argument parsing and dispatch: one function per command, errors mapped to exit codes here.
+//! Argument parsing and dispatch: one function per command, errors mapped to exit codes here
+//! (0 success, 1 user error, 2 usage error, 3 a fit written but failed by its review).
 
 mod args;
 mod backtest_cmd;
@@ -20,13 +21,15 @@ use args::{Cli, Command};
 
 /// How a command ended (uv's `ExitStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ExitStatus {
+pub(crate) enum ExitStatus {
     /// The command did what was asked.
     Success,
     /// A user error: bad input, a failed check. Exit code 1.
     Failure,
     /// A usage error: bad arguments. Exit code 2.
     Error,
+    /// The fit ran and its directory was written, but the review says FAIL. Exit code 3.
+    ReviewFailed,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -35,6 +38,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => ExitCode::SUCCESS,
             ExitStatus::Failure => ExitCode::from(1),
             ExitStatus::Error => ExitCode::from(2),
+            ExitStatus::ReviewFailed => ExitCode::from(3),
         }
     }
 }
@@ -55,7 +59,7 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli.command) {
-        Ok(()) => ExitStatus::Success.into(),
+        Ok(status) => status.into(),
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitStatus::Success.into();
@@ -87,10 +91,11 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn run(command: Command) -> anyhow::Result<()> {
+fn run(command: Command) -> anyhow::Result<ExitStatus> {
+    let done = |r: anyhow::Result<()>| r.map(|()| ExitStatus::Success);
     match command {
         Command::Demo { out } => demo_cmd::run(&out),
-        Command::Check { model, data } => fit_cmd::check(&model, data.as_deref()),
+        Command::Check { model, data } => done(fit_cmd::check(&model, data.as_deref())),
         Command::Fit {
             model,
             data,
@@ -98,7 +103,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             sampler,
             force,
         } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
-        Command::Report { fit_dir } => report_cmd::run(&fit_dir),
+        Command::Report { fit_dir } => done(report_cmd::run(&fit_dir)),
         Command::Simulate {
             model,
             truth,
@@ -108,14 +113,25 @@ fn run(command: Command) -> anyhow::Result<()> {
             force,
         } => {
             let options = mmm::simulate::SimulateOptions { periods, seed };
-            validate_cmd::simulate_cmd(&model, truth.as_deref(), options, &out, force)
+            done(validate_cmd::simulate_cmd(
+                &model,
+                truth.as_deref(),
+                options,
+                &out,
+                force,
+            ))
         }
         Command::Validate {
             sim_dir,
             model,
             sampler,
             force,
-        } => validate_cmd::validate_cmd(&sim_dir, model.as_deref(), &sampler, force),
+        } => done(validate_cmd::validate_cmd(
+            &sim_dir,
+            model.as_deref(),
+            &sampler,
+            force,
+        )),
         Command::Sbc {
             model,
             replicates,
@@ -125,7 +141,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             out,
             force,
             sampler,
-        } => sbc_cmd::sbc_cmd(&sbc_cmd::SbcArgs {
+        } => done(sbc_cmd::sbc_cmd(&sbc_cmd::SbcArgs {
             model: &model,
             replicates,
             truth: truth.as_deref(),
@@ -134,12 +150,12 @@ fn run(command: Command) -> anyhow::Result<()> {
             out: &out,
             force,
             sampler: &sampler,
-        }),
+        })),
         Command::Optimize {
             fit_dir,
             scenario,
             out,
-        } => optimize_cmd::run(&fit_dir, &scenario, out.as_deref()),
+        } => done(optimize_cmd::run(&fit_dir, &scenario, out.as_deref())),
         Command::Backtest {
             model,
             data,
@@ -148,13 +164,13 @@ fn run(command: Command) -> anyhow::Result<()> {
             out,
             force,
             sampler,
-        } => backtest_cmd::backtest_cmd(&backtest_cmd::BacktestArgs {
+        } => done(backtest_cmd::backtest_cmd(&backtest_cmd::BacktestArgs {
             model: &model,
             data: data.as_deref(),
             settings: mmm::validate::BacktestSettings { folds, horizon },
             out: out.as_deref(),
             force,
             sampler: &sampler,
-        }),
+        })),
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use mmm::fitdir::StagedDir;
+use mmm::fitdir::{OutputKind, StagedDir};
 use mmm::simulate::Truth;
 use mmm::spec::ModelSpec;
 use mmm::validate::{SbcResult, SbcSettings, rank_histograms_svg, run_sbc};
@@ -56,7 +56,7 @@ pub fn sbc_cmd(args: &SbcArgs<'_>) -> anyhow::Result<()> {
     };
     settings.check()?;
     // Fail before the long run if the output folder is taken.
-    let staged = StagedDir::new(args.out, args.force)?;
+    let staged = StagedDir::new(args.out, OutputKind::Sbc, args.force)?;
     eprintln!(
         "SBC: {} replicates of {} parameters, each fit {} chains x ({} warm-up + {} draws)...",
         settings.replicates,

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use mmm::fit::{fit, load_model};
-use mmm::fitdir::{write_file_atomic, write_fit_dir};
+use mmm::fitdir::{OutputKind, StagedDir, write_file_atomic, write_fit_into};
 use mmm::simulate::{
     MODEL_FILE, SimulateOptions, Simulation, Truth, TruthRecord, read_truth, simulate,
     write_simulation,
@@ -114,6 +114,7 @@ pub fn validate_cmd(
     let data = sim_dir.join(mmm::simulate::DATA_FILE);
     let (mut spec, dataset) = load_model(model, Some(&data))?;
     apply(&mut spec, overrides)?;
+    let staged = StagedDir::new(&fit_dir, OutputKind::Fit, force)?;
     let s = &spec.sampler;
     eprintln!(
         "Fitting {} to the simulated data: {} chains x ({} warm-up + {} draws)...",
@@ -126,7 +127,7 @@ pub fn validate_cmd(
     let result = fit(&spec, &dataset, &bars);
     bars.finish();
     let fit = result?;
-    write_fit_dir(&fit, &fit_dir, force)
+    write_fit_into(&fit, staged)
         .with_context(|| format!("writing the fit directory {}", fit_dir.display()))?;
     let rec = recovery(&truth, &fit);
     write_file_atomic(&sim_dir.join("recovery.csv"), recovery_csv(&rec).as_bytes())?;

@@ -15,6 +15,8 @@ pub(crate) struct RawColumn {
     pub name: String,
     /// Role in the model.
     pub role: ColumnRole,
+    /// Position in the header (0-based), for reporting problems in file order.
+    pub index: usize,
     /// One cell per data row, trimmed.
     pub cells: Vec<String>,
 }
@@ -132,6 +134,33 @@ fn locate(
         .collect()
 }
 
+/// A header separated by semicolons or tabs rather than commas: the delimiter, and whether the
+/// rows below write decimal commas.
+fn foreign_delimiter(file: &str, bytes: &[u8]) -> Option<DataError> {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header = lines.next()?;
+    let count = |c: char| header.matches(c).count();
+    let (commas, semicolons, tabs) = (count(','), count(';'), count('\t'));
+    let delimiter = if semicolons > commas && semicolons >= tabs {
+        "semicolons"
+    } else if tabs > commas {
+        "tabs"
+    } else {
+        return None;
+    };
+    let decimal_comma = lines.take(20).any(|l| {
+        let b = l.as_bytes();
+        (1..b.len().saturating_sub(1))
+            .any(|i| b[i] == b',' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
+    });
+    Some(DataError::Delimiter {
+        file: file.to_string(),
+        delimiter,
+        decimal_comma,
+    })
+}
+
 /// Read the header and every data row of `reader`, keeping only the `wanted` columns.
 pub(crate) fn read_columns<R: Read>(
     mut reader: R,
@@ -167,26 +196,37 @@ pub(crate) fn read_columns<R: Read>(
         });
     }
     let header: Vec<String> = record.iter().map(str::to_string).collect();
+    if let Some(err) = foreign_delimiter(file, &bytes) {
+        return Err(err);
+    }
     let indices = locate(file, &header, wanted)?;
     let mut table = RawTable {
         lines: Vec::new(),
         columns: wanted
             .iter()
-            .map(|&(name, role)| RawColumn {
+            .zip(&indices)
+            .map(|(&(name, role), &index)| RawColumn {
                 name: name.to_string(),
                 role,
+                index,
                 cells: Vec::new(),
             })
             .collect(),
     };
+    let mut ragged = Vec::new();
     while let Some(line) = next(&mut csv, &mut record, &mut lines)? {
         if record.len() != header.len() {
-            return Err(DataError::RaggedRow {
-                file: file.to_string(),
+            ragged.push((
                 line,
-                expected: header.len(),
-                found: record.len(),
-            });
+                0,
+                DataError::RaggedRow {
+                    file: file.to_string(),
+                    line,
+                    expected: header.len(),
+                    found: record.len(),
+                },
+            ));
+            continue;
         }
         table.lines.push(line);
         for (column, &index) in table.columns.iter_mut().zip(&indices) {
@@ -195,6 +235,7 @@ pub(crate) fn read_columns<R: Read>(
                 .push(record.get(index).unwrap_or_default().to_string());
         }
     }
+    DataError::all(file, ragged)?;
     if table.lines.is_empty() {
         return Err(DataError::NoRows {
             file: file.to_string(),
@@ -278,6 +319,37 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("missing or extra comma"), "{msg}");
+    }
+
+    #[test]
+    fn every_ragged_row_is_reported_first_first() {
+        let text = "date_week,y,x1,x2,event_1\n2020-01-06,1,2,3\n2020-01-13,1,2,3,0\n\
+                    2020-01-20,1,2,3,0,9\n";
+        let err = load_str(text, &request()).expect_err("ragged");
+        let lines: Vec<u64> = err
+            .problems()
+            .iter()
+            .map(|p| match p {
+                DataError::RaggedRow { line, .. } => *line,
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(lines, [2, 4]);
+        assert!(err.to_string().contains("2 problems"), "{err}");
+    }
+
+    #[test]
+    fn semicolons_tabs_and_decimal_commas_are_named() {
+        let text = "date_week;y;x1;x2;event_1\n2020-01-06;1,5;2;3;0\n2020-01-13;1,25;2;3;1\n";
+        let msg = load_str(text, &request())
+            .expect_err("semicolons")
+            .to_string();
+        assert!(msg.contains("separated by semicolons"), "{msg}");
+        assert!(msg.contains("decimal commas"), "{msg}");
+        let text = "date_week\ty\tx1\tx2\tevent_1\n2020-01-06\t1.5\t2\t3\t0\n";
+        let msg = load_str(text, &request()).expect_err("tabs").to_string();
+        assert!(msg.contains("separated by tabs"), "{msg}");
+        assert!(!msg.contains("decimal commas"), "{msg}");
     }
 
     #[test]

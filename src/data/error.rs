@@ -356,6 +356,32 @@ pub enum DataError {
         /// The constant value.
         value: f64,
     },
+    /// The file is separated by semicolons or tabs (a spreadsheet export in a locale that
+    /// writes decimal commas), not commas.
+    #[error(
+        "{file} line 1: the header is separated by {delimiter}, not commas{}; mmm reads \
+         comma-separated files with a decimal point: export again as CSV with ',' between \
+         fields and '.' for decimals (e.g. 1234.5)",
+        if *.decimal_comma { ", and numbers use decimal commas (1234,5)" } else { "" }
+    )]
+    Delimiter {
+        /// The file as named by the user.
+        file: String,
+        /// `semicolons` or `tabs`.
+        delimiter: &'static str,
+        /// Whether the rows hold numbers with a decimal comma.
+        decimal_comma: bool,
+    },
+    /// Several problems, every one found, in file order (the list capped).
+    #[error("{file}: {} problems, in file order:{}", .problems.len() + .more, list_problems(.problems, *.more))]
+    Several {
+        /// The file as named by the user.
+        file: String,
+        /// The first problems, in file order.
+        problems: Vec<DataError>,
+        /// How many more were found and not listed.
+        more: usize,
+    },
     /// The file has fewer rows than the model needs.
     #[error(
         "{file}: {rows} data rows, but the model needs at least {needed} to identify its \
@@ -374,6 +400,55 @@ pub enum DataError {
 
 /// Most missing dates an error carries and lists before counting the rest.
 pub(crate) const MAX_LISTED_DATES: usize = 10;
+/// Most problems one error lists before counting the rest.
+pub const MAX_LISTED_PROBLEMS: usize = 20;
+
+impl DataError {
+    /// One error for every problem found: `Ok` for none, the problem itself for one, else
+    /// [`DataError::Several`]. `found` holds (line, column position, error); they are put in
+    /// file order, and at most [`MAX_LISTED_PROBLEMS`] are kept.
+    pub(crate) fn all(
+        file: &str,
+        mut found: Vec<(u64, usize, DataError)>,
+    ) -> Result<(), DataError> {
+        found.sort_by_key(|(line, column, _)| (*line, *column));
+        let more = found.len().saturating_sub(MAX_LISTED_PROBLEMS);
+        let mut problems: Vec<DataError> = found
+            .into_iter()
+            .take(MAX_LISTED_PROBLEMS)
+            .map(|(_, _, e)| e)
+            .collect();
+        match problems.len() {
+            0 => Ok(()),
+            1 if more == 0 => Err(problems.remove(0)),
+            _ => Err(DataError::Several {
+                file: file.to_string(),
+                problems,
+                more,
+            }),
+        }
+    }
+
+    /// The problems this error stands for: itself, or the list of [`DataError::Several`].
+    pub fn problems(&self) -> &[DataError] {
+        match self {
+            DataError::Several { problems, .. } => problems,
+            one => std::slice::from_ref(one),
+        }
+    }
+}
+
+fn list_problems(problems: &[DataError], more: usize) -> String {
+    let mut out = String::new();
+    for p in problems {
+        out.push_str("\n  ");
+        out.push_str(&p.to_string());
+    }
+    if more > 0 {
+        out.push_str(&format!("\n  and {more} more"));
+    }
+    out
+}
 
 fn period_count(period: i64, n: usize) -> String {
     let unit = match period {

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::csv_reader::{RawTable, read_columns};
 use super::dataset::Dataset;
 use super::error::{ColumnRole, DataError};
-use super::timeline::build_timeline;
+use super::timeline::{bad_dates, build_timeline};
 use super::validate::{check_varies, parse_numbers};
 
 /// Fewest rows any series needs: two dates to tell the period.
@@ -86,14 +86,31 @@ fn assemble(file: &str, req: &DataRequest, table: &RawTable) -> Result<Dataset, 
     let (date, numeric) = columns.split_first().ok_or_else(|| DataError::NoRows {
         file: file.to_string(),
     })?;
-    let timeline = build_timeline(file, date, lines)?;
+    // Every bad cell first, in file order; then the dates' order and spacing; then columns
+    // that do not vary.
+    let mut cells: Vec<(u64, usize, DataError)> = bad_dates(file, date, lines)
+        .into_iter()
+        .map(|(line, e)| (line, date.index, e))
+        .collect();
     let mut series = Vec::with_capacity(numeric.len());
     for column in numeric {
-        series.push(parse_numbers(file, column, lines)?);
+        match parse_numbers(file, column, lines) {
+            Ok(values) => series.push(values),
+            Err(bad) => cells.extend(bad.into_iter().map(|(line, e)| (line, column.index, e))),
+        }
     }
-    for (column, values) in numeric.iter().zip(&series) {
-        check_varies(file, column, values)?;
-    }
+    DataError::all(file, cells)?;
+    let timeline = build_timeline(file, date, lines)?;
+    let constant = numeric
+        .iter()
+        .zip(&series)
+        .filter_map(|(column, values)| {
+            check_varies(file, column, values)
+                .err()
+                .map(|e| (0, column.index, e))
+        })
+        .collect();
+    DataError::all(file, constant)?;
     let mut series = series.into_iter();
     let target = series.next().unwrap_or_default();
     let channels: Vec<Vec<f64>> = series.by_ref().take(req.channels.len()).collect();

@@ -6,13 +6,15 @@ mod dataset;
 mod error;
 mod fingerprint;
 mod load;
+mod outliers;
 mod scaling;
 pub(crate) mod suggest;
 mod timeline;
 mod validate;
 
 pub use dataset::Dataset;
-pub use error::{ColumnRole, DataError, DateStep};
+pub use error::{ColumnRole, DataError, DateStep, MAX_LISTED_PROBLEMS};
 pub use load::{DataRequest, load_dataset, load_dataset_from_reader};
+pub use outliers::{MAX_OUTLIERS_PER_COLUMN, OUTLIER_Z, Outlier, outliers, robust_z};
 pub use scaling::{ScaleMethod, ScaledData, Scales};
 pub(crate) use suggest::nearest;

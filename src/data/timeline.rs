@@ -121,6 +121,25 @@ impl Place<'_> {
     }
 }
 
+/// Every cell of the date column that is not an ISO date, with its line.
+pub(crate) fn bad_dates(file: &str, column: &RawColumn, lines: &[u64]) -> Vec<(u64, DataError)> {
+    column
+        .cells
+        .iter()
+        .zip(lines)
+        .filter(|(text, _)| Date::parse_iso(text).is_err())
+        .map(|(text, &line)| {
+            let err = DataError::BadDate {
+                file: file.to_string(),
+                line,
+                column: column.name.clone(),
+                value: text.clone(),
+            };
+            (line, err)
+        })
+        .collect()
+}
+
 /// Parse and check the date column; `lines` holds the line of each row.
 pub(crate) fn build_timeline(
     file: &str,
@@ -167,6 +186,7 @@ mod tests {
 
     fn timeline(dates: &[&str]) -> Result<Timeline, DataError> {
         let column = RawColumn {
+            index: 0,
             name: "date".to_string(),
             role: ColumnRole::Date,
             cells: dates.iter().map(|d| d.to_string()).collect(),

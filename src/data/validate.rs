@@ -28,50 +28,56 @@ fn classify(text: &str) -> Cell {
     }
 }
 
-/// Parse every cell of a numeric column; channel spend must also be non-negative.
+/// Parse every cell of a numeric column; channel spend must also be non-negative. Every bad
+/// cell is returned, with its line.
 pub(crate) fn parse_numbers(
     file: &str,
     column: &RawColumn,
     lines: &[u64],
-) -> Result<Vec<f64>, DataError> {
-    let located = |line: u64| (file.to_string(), line, column.name.clone());
-    column
-        .cells
-        .iter()
-        .zip(lines)
-        .map(|(text, &line)| {
-            let (file, line, col) = located(line);
-            match classify(text) {
-                Cell::Number(value) if value < 0.0 && column.role == ColumnRole::Channel => {
-                    Err(DataError::NegativeSpend {
-                        file,
-                        line,
-                        column: col,
-                        value,
-                    })
+) -> Result<Vec<f64>, Vec<(u64, DataError)>> {
+    let mut values = Vec::with_capacity(lines.len());
+    let mut problems = Vec::new();
+    for (text, &line) in column.cells.iter().zip(lines) {
+        let (file, col) = (file.to_string(), column.name.clone());
+        let problem = match classify(text) {
+            Cell::Number(value) if value < 0.0 && column.role == ColumnRole::Channel => {
+                DataError::NegativeSpend {
+                    file,
+                    line,
+                    column: col,
+                    value,
                 }
-                Cell::Number(value) => Ok(value),
-                Cell::Missing => Err(DataError::MissingValue {
-                    file,
-                    line,
-                    column: col,
-                    role: column.role,
-                }),
-                Cell::NotANumber => Err(DataError::NotANumber {
-                    file,
-                    line,
-                    column: col,
-                    value: text.clone(),
-                }),
-                Cell::Infinite => Err(DataError::NonFinite {
-                    file,
-                    line,
-                    column: col,
-                    value: text.clone(),
-                }),
             }
-        })
-        .collect()
+            Cell::Number(value) => {
+                values.push(value);
+                continue;
+            }
+            Cell::Missing => DataError::MissingValue {
+                file,
+                line,
+                column: col,
+                role: column.role,
+            },
+            Cell::NotANumber => DataError::NotANumber {
+                file,
+                line,
+                column: col,
+                value: text.clone(),
+            },
+            Cell::Infinite => DataError::NonFinite {
+                file,
+                line,
+                column: col,
+                value: text.clone(),
+            },
+        };
+        problems.push((line, problem));
+    }
+    if problems.is_empty() {
+        Ok(values)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Refuse a column whose values are all equal: it cannot be told apart from the intercept.
@@ -231,6 +237,46 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("replace it with a finite value"), "{msg}");
+    }
+
+    #[test]
+    fn three_bad_cells_are_all_reported_first_first() {
+        // Issue 12: one bad cell was reported, and not the first.
+        let text = csv_with(5, 1, "abc")
+            .replace("2020-01-13,12,2,5,1", "2020-01-13,12,-2,5,1")
+            .replace("2020-01-20,11,0,0,0", "2020-01-20,11,0,NA,0");
+        let err = load_str(&text, &request()).expect_err("three bad cells");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("data.csv: 3 problems, in file order:"),
+            "{msg}"
+        );
+        let at = |needle: &str| {
+            msg.find(needle)
+                .unwrap_or_else(|| panic!("{needle}: {msg}"))
+        };
+        assert!(
+            at("line 3, column \"x1\"") < at("line 4, column \"x2\""),
+            "{msg}"
+        );
+        assert!(
+            at("line 4, column \"x2\"") < at("line 5, column \"y\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_problems_is_capped_and_counted() {
+        let mut text = String::from("date_week,y,x1,x2,event_1\n");
+        for i in 0..30 {
+            let day = crate::transform::Date::from_days_since_epoch(18_000 + 7 * i);
+            text.push_str(&format!("{day},x,1,2,0\n"));
+        }
+        let err = load_str(&text, &request()).expect_err("thirty bad cells");
+        let msg = err.to_string();
+        assert!(msg.contains("30 problems"), "{msg}");
+        assert!(msg.ends_with("and 10 more"), "{msg}");
+        assert_eq!(err.problems().len(), crate::data::MAX_LISTED_PROBLEMS);
     }
 
     #[test]

@@ -37,6 +37,22 @@ pub enum FitError {
         /// The model file.
         model: String,
     },
+    /// The run would need more memory than the machine has.
+    #[error(
+        "this run would hold about {needed} in memory ({draws} draws of {parameters} \
+         parameters), but the machine has {available}; ask for fewer draws (--draws) or chains \
+         (--chains)"
+    )]
+    TooBig {
+        /// Estimated memory, in words.
+        needed: String,
+        /// What the machine has, in words.
+        available: String,
+        /// Kept draws over all chains.
+        draws: String,
+        /// Parameters per draw.
+        parameters: usize,
+    },
     /// A fit directory is unreadable or incomplete.
     #[error("{path}: {problem}")]
     FitDir {

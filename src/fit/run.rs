@@ -11,6 +11,7 @@ use crate::sampler::{Progress, Samples, sample};
 use crate::spec::ModelSpec;
 
 use super::error::FitError;
+use super::resources::{Resources, available_memory};
 
 /// A finished fit, everything `mmm fit` writes.
 #[derive(Debug, Clone)]
@@ -38,7 +39,10 @@ pub struct Fit {
 }
 
 /// Sample `spec` on `data` and compute everything reported.
+///
+/// A run whose draws cannot be held in the memory available is refused before sampling.
 pub fn fit(spec: &ModelSpec, data: &Dataset, progress: &dyn Progress) -> Result<Fit, FitError> {
+    Resources::estimate(spec, data.n_periods()).check_memory(available_memory())?;
     let density = MmmDensity::new(spec, data)?;
     let started = Instant::now();
     let samples = sample(&density, &spec.sampler, progress)?;

@@ -1,6 +1,6 @@
 //! Atomic output folders: everything is written into a hidden sibling folder, which is renamed
 //! into place only when complete, so a failed run never leaves half a fit and never replaces an
-//! older one unasked.
+//! older one unasked (and never anything but an older result of the same kind).
 
 use std::fs;
 use std::io;
@@ -8,18 +8,41 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::destination::{OutputKind, check_destination, clean_stale, parent_of, sibling};
+
 /// Why an output folder could not be written.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum OutputError {
     /// The destination exists and replacing it was not requested.
     #[error(
-        "{path} already exists; choose another output folder, or remove it first \
-         (mmm never overwrites an earlier result unasked)"
+        "{path} already exists; choose another output folder, or add --force to replace it \
+         (mmm never overwrites an earlier result unasked, and replaces only a folder it wrote)"
     )]
     Exists {
         /// The destination.
         path: PathBuf,
+    },
+    /// The destination may not be written or replaced at all.
+    #[error("cannot write to {path}: it {reason}")]
+    Refused {
+        /// The destination.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// The disk holding the destination has too little free space for the estimated output.
+    #[error(
+        "not enough disk space for {path}: the output needs about {needed}, but only {available} \
+         is free; free some space, write elsewhere, or ask for fewer draws (--draws)"
+    )]
+    NoSpace {
+        /// The destination.
+        path: PathBuf,
+        /// Estimated size, in words.
+        needed: String,
+        /// Free space, in words.
+        available: String,
     },
     /// A file-system operation failed.
     #[error("cannot write {path}: {source}")]
@@ -50,23 +73,29 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    /// Start writing `dest`. Fails at once if `dest` exists and `replace` is false.
-    pub fn new(dest: &Path, replace: bool) -> Result<Self, OutputError> {
-        if dest.exists() && !replace {
-            return Err(OutputError::Exists {
-                path: dest.to_path_buf(),
-            });
-        }
-        let parent = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+    /// Start writing `dest`, a folder of `kind`. Fails at once if `dest` exists and `replace`
+    /// is false, or if it may not be replaced at all (see [`check_destination`]).
+    pub fn new(dest: &Path, kind: OutputKind, replace: bool) -> Result<Self, OutputError> {
+        StagedDir::protecting(dest, kind, replace, &[])
+    }
+
+    /// As [`StagedDir::new`], also refusing a `dest` that is or holds one of `inputs`.
+    /// Creating the staging folder proves the location writable before any long run.
+    pub fn protecting(
+        dest: &Path,
+        kind: OutputKind,
+        replace: bool,
+        inputs: &[&Path],
+    ) -> Result<Self, OutputError> {
+        clean_stale(dest);
+        check_destination(dest, kind, replace, inputs)?;
+        let parent = parent_of(dest);
         fs::create_dir_all(&parent).map_err(|e| OutputError::io(&parent, e))?;
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".to_string());
-        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let staging = sibling(&parent, &name, "partial", std::process::id());
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| OutputError::io(&staging, e))?;
         }
@@ -93,13 +122,28 @@ impl StagedDir {
         fs::write(&p, bytes).map_err(|e| OutputError::io(&p, e))
     }
 
-    /// Move the finished folder into place (replacing an older one only if allowed at `new`).
+    /// The staging folder (for a free-space check before writing).
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Move the finished folder into place. An older result (allowed at `new`) is moved aside
+    /// first, put back if the new one cannot be moved in, and removed only once it is.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        if self.dest.exists() {
-            let old = self.staging.with_extension("old");
+        if fs::symlink_metadata(&self.dest).is_ok() {
+            let name = self
+                .dest
+                .file_name()
+                .map_or_else(|| "out".to_string(), |n| n.to_string_lossy().into_owned());
+            let old = sibling(&parent_of(&self.dest), &name, "old", std::process::id());
             fs::rename(&self.dest, &old).map_err(|e| OutputError::io(&self.dest, e))?;
-            fs::rename(&self.staging, &self.dest).map_err(|e| OutputError::io(&self.dest, e))?;
-            fs::remove_dir_all(&old).map_err(|e| OutputError::io(&old, e))?;
+            if let Err(e) = fs::rename(&self.staging, &self.dest) {
+                let _ = fs::rename(&old, &self.dest);
+                return Err(OutputError::io(&self.dest, e));
+            }
+            // The new result is in place; an old one that cannot be removed now is cleared by
+            // the next run (it is named after this process).
+            let _ = fs::remove_dir_all(&old);
         } else {
             fs::rename(&self.staging, &self.dest).map_err(|e| OutputError::io(&self.dest, e))?;
         }
@@ -132,22 +176,42 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("fit");
         {
-            let staged = StagedDir::new(&dest, false).unwrap();
+            let staged = StagedDir::new(&dest, OutputKind::Fit, false).unwrap();
             staged.write("a.txt", b"x").unwrap();
         }
         assert!(!dest.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 
-        let staged = StagedDir::new(&dest, false).unwrap();
+        let staged = StagedDir::new(&dest, OutputKind::Fit, false).unwrap();
         staged.write("draws/chain-1.csv", b"y").unwrap();
+        staged
+            .write("fit.json", br#"{"engine": {"name": "mmm"}}"#)
+            .unwrap();
         staged.commit().unwrap();
         assert_eq!(fs::read(dest.join("draws/chain-1.csv")).unwrap(), b"y");
 
-        let err = StagedDir::new(&dest, false).unwrap_err();
+        let err = StagedDir::new(&dest, OutputKind::Fit, false).unwrap_err();
         assert!(err.to_string().contains("already exists"));
-        let staged = StagedDir::new(&dest, true).unwrap();
+        let staged = StagedDir::new(&dest, OutputKind::Fit, true).unwrap();
         staged.write("b.txt", b"z").unwrap();
         staged.commit().unwrap();
         assert!(dest.join("b.txt").exists() && !dest.join("draws").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no .old left");
+    }
+
+    #[test]
+    fn force_never_replaces_a_folder_mmm_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("notes");
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("todo.txt"), b"mine").unwrap();
+        let err = StagedDir::new(&dest, OutputKind::Fit, true).unwrap_err();
+        assert!(matches!(err, OutputError::Refused { .. }), "{err}");
+        assert_eq!(fs::read(dest.join("todo.txt")).unwrap(), b"mine");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging left"
+        );
     }
 }

@@ -2,8 +2,10 @@
 
 mod atomic;
 mod cmdstan_csv;
+mod destination;
 mod write;
 
 pub use atomic::{OutputError, StagedDir, write_file_atomic};
 pub use cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
-pub use write::{ENGINE_VERSION, fit_json, write_fit_dir};
+pub use destination::{DEMO_MARKER, OutputKind, check_destination};
+pub use write::{ENGINE_VERSION, fit_json, write_fit_dir, write_fit_into};

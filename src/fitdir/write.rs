@@ -12,6 +12,7 @@ use crate::report::{REPORT_FILE, ReportData, render_html};
 
 use super::atomic::{OutputError, StagedDir};
 use super::cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
+use super::destination::OutputKind;
 
 /// The engine version written into every fit.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -97,9 +98,14 @@ pub fn fit_json(fit: &Fit) -> serde_json::Value {
     })
 }
 
-/// Write `fit` to `dest` (replacing an existing folder only if `replace`). Returns the path.
+/// Write `fit` to `dest` (replacing an existing fit directory only if `replace`). Returns the
+/// path.
 pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, OutputError> {
-    let staged = StagedDir::new(dest, replace)?;
+    write_fit_into(fit, StagedDir::new(dest, OutputKind::Fit, replace)?)
+}
+
+/// Write `fit` into a staged folder made before sampling, and move it into place.
+pub fn write_fit_into(fit: &Fit, staged: StagedDir) -> Result<PathBuf, OutputError> {
     let json = serde_json::to_string_pretty(&fit_json(fit))
         .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
     staged.write("fit.json", json.as_bytes())?;

@@ -17,6 +17,6 @@ pub use interval::Interval;
 pub use p_square::PSquare;
 pub use review::{
     Check, DIVERGENCE_FAIL_SHARE, ESS_FAIL, PPC_COVERAGE_RANGE, RHAT_FAIL, TREE_DEPTH_REVIEW_SHARE,
-    Verdict, review,
+    Verdict, review, review_failed,
 };
 pub use summary::{SummaryRow, summarize_params};

@@ -67,6 +67,11 @@ fn check(name: &'static str, verdict: Verdict, detail: String, advice: &str) -> 
     }
 }
 
+/// Whether any check says FAIL: the fit must not be used as it is (`mmm fit` exits 3).
+pub fn review_failed(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.verdict == Verdict::Fail)
+}
+
 /// Review a fit's convergence and adequacy.
 pub fn review(samples: &Samples, summary: &[SummaryRow], quality: &FitQuality) -> Vec<Check> {
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::fit::data_csv;
-use crate::fitdir::{OutputError, StagedDir};
+use crate::fitdir::{OutputError, OutputKind, StagedDir};
 
 use super::error::SimulateError;
 use super::record::TruthRecord;
@@ -23,7 +23,7 @@ pub fn write_simulation(
     out: &Path,
     replace: bool,
 ) -> Result<PathBuf, SimulateError> {
-    let dir = StagedDir::new(out, replace)?;
+    let dir = StagedDir::new(out, OutputKind::Simulation, replace)?;
     dir.write(DATA_FILE, data_csv(&sim.spec, &sim.data).as_bytes())?;
     let json = serde_json::to_string_pretty(&sim.truth)
         .map_err(|e| OutputError::io(out.join(TRUTH_FILE), std::io::Error::other(e)))?;

@@ -219,7 +219,7 @@ impl Checker<'_> {
         }
         self.push(
             key,
-            Some(value.to_string()),
+            Some(super::prior::short_number(value)),
             &raw.span(),
             requirement.to_string(),
         );
@@ -336,6 +336,38 @@ mod tests {
             .to_string();
         assert!(
             shown.starts_with("m.toml, line 7, in channel.tv.adstock:"),
+            "{shown}"
+        );
+        // Issue 12: said "expected i64".
+        assert!(shown.contains("expected an integer"), "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_key_and_other_errors_are_all_reported_in_file_order() {
+        let text = format!(
+            "{BASE}adstock = {{ max_lag = \"8\" }}\nbeta = {{ dist = \"normal\", sigma = 1.0 }}\n\
+             \n[sampler]\nchainz = 2\ndraws = 0\n"
+        );
+        let err = ModelSpec::from_toml(&text, Some(Path::new("m.toml"))).unwrap_err();
+        let keys: Vec<(Option<usize>, &str)> = err
+            .issues()
+            .iter()
+            .map(|i| (i.line, i.key.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (Some(7), "channel.tv.adstock.max_lag"),
+                (Some(8), "channel.tv.beta"),
+                (Some(11), "sampler.chainz"),
+                (Some(12), "sampler.draws"),
+            ],
+            "{err}"
+        );
+        let shown = err.to_string();
+        assert!(shown.starts_with("m.toml: 4 problems"), "{shown}");
+        assert!(
+            shown.contains("expected an integer") && shown.contains("`chainz`"),
             "{shown}"
         );
     }

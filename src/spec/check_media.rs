@@ -13,6 +13,9 @@ use super::model_spec::{
 use super::raw::{RawAdstock, RawChannel, RawControl, RawModel, RawPrior, RawSaturation};
 use super::support::Support;
 
+/// The longest adstock window a model file may ask for, in periods.
+pub const MAX_ADSTOCK_LAG: usize = 1000;
+
 impl Checker<'_> {
     fn label(&mut self, key: &str, raw: &Spanned<String>) -> String {
         let name = raw.get_ref();
@@ -98,6 +101,20 @@ impl Checker<'_> {
             why,
             defaults::MAX_LAG,
         );
+        if max_lag > MAX_ADSTOCK_LAG
+            && let Some(raw_lag) = &a.max_lag
+        {
+            let message = format!(
+                "must be at most {MAX_ADSTOCK_LAG} periods (carryover is weeks, not years)"
+            );
+            self.push(
+                &key("max_lag"),
+                Some(max_lag.to_string()),
+                &raw_lag.span(),
+                message,
+            );
+            max_lag = defaults::MAX_LAG;
+        }
         if kind == 1 && max_lag < 2 {
             if let Some(raw_lag) = &a.max_lag {
                 let message =

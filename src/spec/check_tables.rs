@@ -15,6 +15,9 @@ use super::raw::{RawData, RawLikelihood, RawSampler, RawSeasonality, RawTrend};
 use super::support::Support;
 use crate::{Metric, SamplerSettings};
 
+/// The most sine/cosine pairs a seasonality may have (each pair is two parameters).
+pub const MAX_FOURIER_ORDER: usize = 100;
+
 /// Largest accepted `max_depth`: 2^30 leapfrog steps per draw is already beyond any budget.
 const MAX_TREE_DEPTH: i64 = 30;
 
@@ -174,6 +177,14 @@ impl Checker<'_> {
     pub(super) fn seasonality(&mut self, raw: &Spanned<RawSeasonality>) -> Option<SeasonalitySpec> {
         let s: &RawSeasonality = raw.get_ref();
         let order = match &s.order {
+            Some(order) if *order.get_ref() > MAX_FOURIER_ORDER as i64 => {
+                let message = format!(
+                    "must be at most {MAX_FOURIER_ORDER} (2 to 4 pairs describe a yearly pattern)"
+                );
+                let value = Some(order.get_ref().to_string());
+                self.push("seasonality.order", value, &order.span(), message);
+                0
+            }
             Some(order) => self.count(
                 "seasonality.order",
                 Some(order),

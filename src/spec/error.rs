@@ -100,6 +100,27 @@ impl SpecError {
     }
 }
 
+/// Most problems a message lists before counting the rest.
+pub const MAX_LISTED_ISSUES: usize = 20;
+
+/// serde's type words in a modeler's words: "expected i64" becomes "expected an integer".
+pub(crate) fn friendly_toml(message: &str) -> String {
+    message
+        .replace(
+            "expected i64",
+            "expected an integer (a whole number without quotes)",
+        )
+        .replace("expected u64", "expected a whole number of at least 0")
+        .replace("expected u32", "expected a whole number of at least 0")
+        .replace("expected usize", "expected a whole number of at least 0")
+        .replace("expected f64", "expected a number (without quotes)")
+        .replace(
+            "expected a map",
+            "expected a table such as { dist = \"half_normal\", sigma = 2.0 }",
+        )
+        .replace("expected a boolean", "expected true or false")
+}
+
 /// `origin, line N, in key: message` with the offending line quoted (shared by every TOML
 /// reader: model, truth and scenario files).
 pub(crate) fn toml_message(
@@ -116,7 +137,7 @@ pub(crate) fn toml_message(
     if let Some(key) = key {
         out.push_str(&format!(", in {key}"));
     }
-    out.push_str(&format!(": {message}"));
+    out.push_str(&format!(": {}", friendly_toml(message)));
     if let (Some(line), Some(text)) = (line, text) {
         out.push_str(&format!("\n  {line} | {text}"));
     }
@@ -129,8 +150,11 @@ pub(crate) fn issues_message<I: std::fmt::Display>(origin: &str, issues: &[I]) -
         [one] => format!("{origin}: {one}"),
         many => {
             let mut out = format!("{origin}: {} problems", many.len());
-            for issue in many {
+            for issue in many.iter().take(MAX_LISTED_ISSUES) {
                 out.push_str(&format!("\n  {issue}"));
+            }
+            if many.len() > MAX_LISTED_ISSUES {
+                out.push_str(&format!("\n  and {} more", many.len() - MAX_LISTED_ISSUES));
             }
             out
         }

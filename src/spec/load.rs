@@ -4,9 +4,9 @@ use std::path::Path;
 
 use super::check::check;
 use super::error::{Issue, SpecError};
+use super::lenient::{SetAside, parse_leniently, toml_error};
 use super::location::Source;
 use super::model_spec::ModelSpec;
-use super::raw::RawModel;
 
 impl ModelSpec {
     /// Reads and checks a model file; `[data] path` is taken relative to the file's folder.
@@ -24,9 +24,14 @@ impl ModelSpec {
     pub fn from_toml(text: &str, path: Option<&Path>) -> Result<ModelSpec, SpecError> {
         let origin = path.map_or_else(|| "model file".to_string(), |p| p.display().to_string());
         let source = Source { origin, text };
-        let raw: RawModel = toml::from_str(text).map_err(|e| toml_error(&source, &e))?;
+        let (raw, set_aside) = parse_leniently(&source)?;
         let base = path.and_then(Path::parent);
-        let mut spec = check(raw, &source, base)?;
+        let checked = check(raw, &source, base);
+        let mut spec = match (checked, set_aside.len()) {
+            (Ok(spec), 0) => spec,
+            (Err(e), 0) => return Err(e),
+            (checked, _) => return Err(merge(&source, set_aside, checked.err())),
+        };
         spec.source = path.map(Path::to_path_buf);
         Ok(spec)
     }
@@ -68,18 +73,38 @@ impl ModelSpec {
     }
 }
 
-/// A TOML parse or type error, located by line and key path.
-fn toml_error(source: &Source<'_>, error: &toml::de::Error) -> SpecError {
-    let start = error.span().map(|s| s.start);
-    let line = start.map(|s| source.line_of(s));
-    SpecError::Toml {
+/// Every problem of a file: those serde found (their entries set aside) and those the check
+/// found in the rest, in file order. A check issue about an entry set aside (reported missing
+/// because it was removed) is left out.
+fn merge(source: &Source<'_>, set_aside: Vec<SetAside>, checked: Option<SpecError>) -> SpecError {
+    let removed: Vec<String> = set_aside.iter().map(|s| s.removed.clone()).collect();
+    let from_check: Vec<Issue> = checked
+        .map(|e| e.issues().to_vec())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| {
+            let last = i.key.rsplit('.').next().unwrap_or("");
+            !removed.iter().any(|r| {
+                r.rsplit('.').next() == Some(last) && r.split('.').next() == i.key.split('.').next()
+            })
+        })
+        .collect();
+    if from_check.is_empty() && set_aside.len() == 1 {
+        // One problem, found by serde alone: report it as before, with the line quoted.
+        if let Some(only) = set_aside.into_iter().next() {
+            return toml_error(source, &only.error);
+        }
+        return SpecError::Invalid {
+            origin: source.origin.clone(),
+            issues: Vec::new(),
+        };
+    }
+    let mut issues: Vec<Issue> = set_aside.into_iter().map(|s| s.issue).collect();
+    issues.extend(from_check);
+    issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
+    SpecError::Invalid {
         origin: source.origin.clone(),
-        line,
-        key: start.and_then(|s| source.key_path_at(s)),
-        message: error.message().trim().to_string(),
-        text: line
-            .and_then(|l| source.line_text(l))
-            .map(|t| t.trim_end().to_string()),
+        issues,
     }
 }
 

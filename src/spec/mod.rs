@@ -17,6 +17,7 @@ pub(crate) mod error_text {
 }
 #[cfg(test)]
 mod fuzz_tests;
+mod lenient;
 mod load;
 mod location;
 mod model_spec;
@@ -35,5 +36,8 @@ pub use model_spec::{
     ModelSpec, Nu, ReportSpec, SaturationSpec, Scaling, SeasonalitySpec, TrendSpec,
 };
 pub use parameters::{ParamInfo, ParamKind};
-pub use prior::{PRIOR_FAMILIES, Prior, PriorParamError};
+pub use prior::{
+    LOG_NORMAL_MU_MAX, PRIOR_FAMILIES, PRIOR_LOCATION_MAX, PRIOR_SCALE_RANGE, Prior,
+    PriorParamError,
+};
 pub use support::Support;

@@ -138,7 +138,7 @@ pub const PRIOR_FAMILIES: [&str; 12] = [
 
 /// A prior parameter that breaks its family's constraint.
 #[derive(Debug, Clone, PartialEq, Error)]
-#[error("{family} needs {param} {requirement}, got {value}")]
+#[error("{family} needs {param} {requirement}, got {}", short_number(*.value))]
 #[non_exhaustive]
 pub struct PriorParamError {
     /// The family, as spelled in a model file.
@@ -151,8 +151,27 @@ pub struct PriorParamError {
     pub requirement: &'static str,
 }
 
+/// A number for a message: as written when short, in exponent form when huge or tiny (1e300,
+/// not three hundred digits).
+pub(crate) fn short_number(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// Below this log mass a truncated normal's interval is treated as empty.
 const MIN_LOG_MASS: f64 = -700.0;
+/// The range a prior's scale or shape parameter must lie in. Priors are stated on the scaled
+/// data, where values near 1 are typical; outside this range a prior is a typo or a point mass,
+/// and its quantiles and draws lose meaning (and some library routines their termination).
+pub const PRIOR_SCALE_RANGE: (f64, f64) = (1e-6, 1e6);
+/// The largest magnitude of a prior's location or bound (`mu`, `lower`, `upper`).
+pub const PRIOR_LOCATION_MAX: f64 = 1e6;
+/// The largest magnitude of a log-normal's `mu` (e^100 is already beyond any scaled value).
+pub const LOG_NORMAL_MU_MAX: f64 = 100.0;
 
 impl Prior {
     /// The family name, as spelled in a model file (`"half_normal"`).
@@ -244,6 +263,32 @@ impl Prior {
             if !value.is_finite() {
                 return fail(param, value, "finite");
             }
+            let (lo, hi) = PRIOR_SCALE_RANGE;
+            if positive && !(lo..=hi).contains(&value) {
+                return fail(
+                    param,
+                    value,
+                    "between 1e-6 and 1e6 (priors are on the scaled data, where values near 1 \
+                     are typical)",
+                );
+            }
+            if !positive && value.abs() > PRIOR_LOCATION_MAX {
+                return fail(
+                    param,
+                    value,
+                    "between -1e6 and 1e6 (priors are on the scaled data, where values near 1 \
+                     are typical)",
+                );
+            }
+        }
+        if let Prior::LogNormal { mu, .. } = *self
+            && mu.abs() > LOG_NORMAL_MU_MAX
+        {
+            return fail(
+                "mu",
+                mu,
+                "between -100 and 100 (it is the log of the typical value)",
+            );
         }
         match *self {
             Prior::Uniform { lower, upper } if lower >= upper => fail("upper", upper, "> lower"),
@@ -281,7 +326,7 @@ impl fmt::Display for Prior {
             if i > 0 {
                 write!(f, ", ")?;
             }
-            write!(f, "{name} = {value}")?;
+            write!(f, "{name} = {}", short_number(value))?;
         }
         write!(f, ")")
     }
@@ -345,6 +390,37 @@ mod tests {
         ];
         for prior in bad {
             assert!(prior.validate().is_err(), "{prior:?} passed validation");
+        }
+        // Finite but absurd: refused with the range (issue 12).
+        let absurd = [
+            Prior::Beta {
+                alpha: 1.0,
+                beta: 5e-324,
+            },
+            Prior::Beta {
+                alpha: 1.0,
+                beta: 1e12,
+            },
+            Prior::Beta {
+                alpha: 1e300,
+                beta: 1.0,
+            },
+            Prior::Gamma {
+                shape: 1e300,
+                rate: 1.0,
+            },
+            Prior::Normal {
+                mu: -1e300,
+                sigma: 1.0,
+            },
+            Prior::LogNormal {
+                mu: 1000.0,
+                sigma: 1.0,
+            },
+        ];
+        for prior in absurd {
+            let err = prior.validate().expect_err("absurd parameter");
+            assert!(err.to_string().contains("between"), "{err}");
         }
         let err = Prior::HalfNormal { sigma: -2.0 }.validate().unwrap_err();
         assert_eq!(

@@ -18,6 +18,9 @@ impl Prior {
     ///
     /// Returns NaN for a prior whose parameters fail [`Prior::validate`].
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if self.validate().is_err() {
+            return f64::NAN;
+        }
         match *self {
             Prior::Normal { mu, sigma } => sigma.mul_add(standard_normal(rng), mu),
             Prior::HalfNormal { sigma } => sigma * standard_normal(rng).abs(),
@@ -83,30 +86,33 @@ impl Prior {
         Some(mean)
     }
 
-    /// The `p`-quantile, for `p` in (0, 1); NaN outside.
+    /// The `p`-quantile, for `p` in (0, 1); NaN outside, and NaN for a prior whose parameters
+    /// fail [`Prior::validate`]. Takes bounded time for any parameters.
     pub fn quantile(&self, p: f64) -> f64 {
-        if !(p > 0.0 && p < 1.0) {
+        if !(p > 0.0 && p < 1.0) || self.validate().is_err() {
             return f64::NAN;
         }
         match *self {
             Prior::Normal { mu, sigma } => sigma.mul_add(normal_quantile(p), mu),
             Prior::HalfNormal { sigma } => sigma * normal_quantile(0.5 * (1.0 + p)),
             Prior::LogNormal { mu, sigma } => sigma.mul_add(normal_quantile(p), mu).exp(),
-            Prior::Gamma { shape, rate } => {
-                StatGamma::new(shape, rate).map_or(f64::NAN, |g| g.inverse_cdf(p))
-            }
-            Prior::Beta { alpha, beta } => {
-                StatBeta::new(alpha, beta).map_or(f64::NAN, |b| b.inverse_cdf(p))
-            }
+            Prior::Gamma { shape, rate } => StatGamma::new(shape, rate).map_or(f64::NAN, |g| {
+                bisect_quantile(&|x| g.cdf(x), p, 0.0, shape / rate)
+            }),
+            Prior::Beta { alpha, beta } => StatBeta::new(alpha, beta)
+                .map_or(f64::NAN, |b| bisect_quantile(&|x| b.cdf(x), p, 0.0, 1.0)),
             Prior::Exponential { rate } => -(-p).ln_1p() / rate,
             Prior::Uniform { lower, upper } => p.mul_add(upper - lower, lower),
             Prior::Laplace { mu, b } if p < 0.5 => b.mul_add((2.0 * p).ln(), mu),
             Prior::Laplace { mu, b } => (-b).mul_add((2.0 * (1.0 - p)).ln(), mu),
-            Prior::StudentT { nu, mu, sigma } => {
-                StatStudentsT::new(mu, sigma, nu).map_or(f64::NAN, |t| t.inverse_cdf(p))
-            }
-            Prior::HalfStudentT { nu, sigma } => StatStudentsT::new(0.0, sigma, nu)
-                .map_or(f64::NAN, |t| t.inverse_cdf(0.5 * (1.0 + p))),
+            Prior::StudentT { nu, mu, sigma } => StatStudentsT::new(0.0, 1.0, nu)
+                .map_or(f64::NAN, |t| {
+                    sigma.mul_add(bisect_quantile(&|x| t.cdf(x), p, -1.0, 1.0), mu)
+                }),
+            Prior::HalfStudentT { nu, sigma } => StatStudentsT::new(0.0, 1.0, nu)
+                .map_or(f64::NAN, |t| {
+                    sigma * bisect_quantile(&|x| t.cdf(x), 0.5 * (1.0 + p), 0.0, 1.0)
+                }),
             Prior::HalfCauchy { scale } => scale * (0.5 * PI * p).tan(),
             Prior::TruncatedNormal {
                 mu,
@@ -116,6 +122,57 @@ impl Prior {
             } => truncated_quantile(mu, sigma, lower, upper, p),
         }
     }
+}
+
+/// Doublings of the bracket allowed before giving up (2^1100 overflows any double).
+const BRACKET_DOUBLINGS: usize = 1100;
+/// Bisection steps: enough to pin any double in a bracket, and a bound on the time taken.
+const BISECTION_STEPS: usize = 200;
+
+/// The `p`-quantile of a continuous `cdf` by bisection, in bounded time whatever the
+/// parameters (statrs' own inverses panic or loop for extreme ones). The bracket starts at
+/// `[lo, hi]` and doubles its upper end (and, for a negative `lo`, its lower end) until it holds
+/// the quantile.
+fn bisect_quantile(cdf: &dyn Fn(f64) -> f64, p: f64, lo: f64, hi: f64) -> f64 {
+    let (mut lo, mut hi) = (
+        lo,
+        if hi > lo && hi.is_finite() {
+            hi
+        } else {
+            lo.abs() + 1.0
+        },
+    );
+    for _ in 0..BRACKET_DOUBLINGS {
+        let c = cdf(hi);
+        if !hi.is_finite() || c.is_nan() || c >= p {
+            break;
+        }
+        lo = hi;
+        hi *= 2.0;
+    }
+    for _ in 0..BRACKET_DOUBLINGS {
+        if lo >= 0.0 || !lo.is_finite() {
+            break;
+        }
+        let c = cdf(lo);
+        if c.is_nan() || c <= p {
+            break;
+        }
+        hi = lo;
+        lo *= 2.0;
+    }
+    for _ in 0..BISECTION_STEPS {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
@@ -317,5 +374,62 @@ mod tests {
             .is_nan()
         );
         assert_eq!(Prior::HalfCauchy { scale: 1.0 }.mean(), None);
+    }
+
+    /// Longest a quantile of any prior may take (release and debug builds alike).
+    const QUANTILE_TIME_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+
+    #[test]
+    fn quantiles_of_extreme_priors_neither_panic_nor_hang() {
+        let (lo, hi) = crate::spec::PRIOR_SCALE_RANGE;
+        let mut priors = vec![
+            // Issue 12: statrs panics on the first and loops forever on the next three.
+            Prior::Beta {
+                alpha: 1.0,
+                beta: 5e-324,
+            },
+            Prior::Beta {
+                alpha: 1.0,
+                beta: 1e12,
+            },
+            Prior::Beta {
+                alpha: 1e300,
+                beta: 1.0,
+            },
+            Prior::Gamma {
+                shape: 1e300,
+                rate: 1.0,
+            },
+        ];
+        for (a, b) in [(lo, lo), (lo, hi), (hi, lo), (hi, hi), (1.0, hi), (hi, 1.0)] {
+            priors.push(Prior::Beta { alpha: a, beta: b });
+            priors.push(Prior::Gamma { shape: a, rate: b });
+            priors.push(Prior::StudentT {
+                nu: a,
+                mu: 0.0,
+                sigma: b,
+            });
+            priors.push(Prior::HalfStudentT { nu: a, sigma: b });
+        }
+        for prior in priors {
+            let started = std::time::Instant::now();
+            let q = [
+                prior.quantile(0.05),
+                prior.quantile(0.5),
+                prior.quantile(0.95),
+            ];
+            let _ = prior.sample(&mut ChaCha8Rng::seed_from_u64(1));
+            assert!(
+                started.elapsed() < QUANTILE_TIME_BOUND,
+                "{prior:?} took {:?}",
+                started.elapsed()
+            );
+            if prior.validate().is_ok() {
+                assert!(q.iter().all(|x| !x.is_nan()), "{prior:?}: {q:?}");
+                assert!(q[0] <= q[1] && q[1] <= q[2], "{prior:?}: {q:?}");
+            } else {
+                assert!(q.iter().all(|x| x.is_nan()), "{prior:?}: {q:?}");
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use toml::{Table, Value};
 
-use super::prior::{PRIOR_FAMILIES, Prior};
+use super::prior::{PRIOR_FAMILIES, Prior, short_number};
 use super::support::Support;
 
 /// What is wrong with one prior table: the offending key inside it (if any), its value and
@@ -119,7 +119,7 @@ pub(super) fn parse_prior(table: &Table) -> Result<Prior, PriorProblem> {
     let prior = build(family, &get);
     prior
         .validate()
-        .map_err(|e| PriorProblem::at(e.param, Some(e.value.to_string()), e.to_string()))?;
+        .map_err(|e| PriorProblem::at(e.param, Some(short_number(e.value)), e.to_string()))?;
     Ok(prior)
 }
 

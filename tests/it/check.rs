@@ -253,7 +253,9 @@ fn fit_refuses_to_replace_an_existing_folder_and_keeps_it() {
 fn an_invalid_sampler_override_fails_before_writing_anything() {
     let case = Case::new(MODEL, &data_csv(40));
     let out = case.run(&["fit", "model.toml", "--out", "fit", "--chains", "0"]);
-    assert_eq!(out.status.code(), Some(1));
+    // A usage error since issue 12 (the argument parser says "at least 1").
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
     assert!(!case.path("fit").exists());
     let leftovers = std::fs::read_dir(case.dir.path()).unwrap().count();
     assert_eq!(leftovers, 2, "only model.toml and data.csv remain");

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod determinism;
 mod fitdir;
+mod hardening;
 mod hill;
 mod optimize;
 mod posteriordb;

@@ -27,7 +27,13 @@ fn fit(model: &str, out: &Path) {
     let mut args = vec!["fit", model];
     args.extend(QUICK);
     args.push("--out");
-    assert_ok(&mmm(&args, Some(out)));
+    let o = mmm(&args, Some(out));
+    // A fit this short may fail its review (exit status 3); the directory is written either way.
+    assert!(
+        matches!(o.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
