@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch: one function per command, errors mapped to exit codes here.
 
 mod args;
+mod attribute_cmd;
 mod backtest_cmd;
 mod demo_cmd;
 mod fit_cmd;
@@ -134,6 +135,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             force,
             sampler: &sampler,
         }),
+        Command::Attribute(args) => attribute_cmd::run(&args),
         Command::Optimize {
             fit_dir,
             scenario,
