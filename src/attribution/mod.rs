@@ -11,6 +11,7 @@
 //! of the sampler.
 
 mod cleanup;
+mod csv_lines;
 mod error;
 mod heuristics;
 mod journeys;

@@ -3,11 +3,10 @@
 //! cannot be read named by file, line and column.
 
 use std::collections::HashMap;
-use std::io::Read;
-
-use csv::{ReaderBuilder, StringRecord, Trim};
+use std::io::BufRead;
 
 use super::cleanup::{Cleanup, CleanupRule};
+use super::csv_lines::{CsvLines, LineError, Record};
 use super::error::AttributionError;
 use super::settings::Columns;
 use super::timestamp::{Millis, parse_timestamp};
@@ -176,38 +175,33 @@ impl Interner {
     }
 }
 
-/// Reads rows one at a time, knowing where each starts.
-struct RowReader<'h, R: Read> {
+/// Reads rows one at a time, knowing the line each starts on.
+struct RowReader<'h, R> {
     file: &'h str,
-    csv: csv::Reader<R>,
+    lines: CsvLines<R>,
     header: Vec<String>,
 }
 
-impl<R: Read> RowReader<'_, R> {
-    fn error(&self, err: csv::Error) -> AttributionError {
-        let line = err.position().map_or(0, csv::Position::line);
-        match err.into_kind() {
-            csv::ErrorKind::Io(source) => AttributionError::Unreadable {
+impl<R: BufRead> RowReader<'_, R> {
+    fn error(&self, err: LineError) -> AttributionError {
+        let malformed = |line, detail: &str| AttributionError::Malformed {
+            file: self.file.into(),
+            line,
+            detail: detail.into(),
+        };
+        match err {
+            LineError::Io(source) => AttributionError::Unreadable {
                 file: self.file.into(),
                 source,
             },
-            csv::ErrorKind::Utf8 { .. } => AttributionError::Malformed {
-                file: self.file.into(),
-                line,
-                detail: "invalid UTF-8 text".into(),
-            },
-            other => AttributionError::Malformed {
-                file: self.file.into(),
-                line,
-                detail: format!("{other:?}"),
-            },
+            LineError::Utf8(line) => malformed(line, "invalid UTF-8 text (save the file as UTF-8)"),
+            LineError::OpenQuote(line) => malformed(line, "a quote opened here is never closed"),
         }
     }
 
-    fn next(&mut self, record: &mut StringRecord) -> Result<Option<u64>, AttributionError> {
-        match self.csv.read_record(record) {
-            Ok(true) => {
-                let line = record.position().map_or(0, csv::Position::line);
+    fn next(&mut self, record: &mut Record) -> Result<Option<u64>, AttributionError> {
+        match self.lines.next_record(record) {
+            Ok(Some(line)) => {
                 if record.len() != self.header.len() {
                     return Err(AttributionError::Ragged {
                         file: self.file.into(),
@@ -218,7 +212,7 @@ impl<R: Read> RowReader<'_, R> {
                 }
                 Ok(Some(line))
             }
-            Ok(false) => Ok(None),
+            Ok(None) => Ok(None),
             Err(e) => Err(self.error(e)),
         }
     }
@@ -267,9 +261,9 @@ impl Builder<'_> {
         })
     }
 
-    fn row(&mut self, line: u64, r: &StringRecord) -> Result<(), AttributionError> {
+    fn row(&mut self, line: u64, r: &Record) -> Result<(), AttributionError> {
         let l = &self.layout;
-        let cell = |i: usize| r.get(i).unwrap_or_default();
+        let cell = |i: usize| r.get(i);
         let (user_cell, start_cell, channel_cell) = (cell(l.user), cell(l.start), cell(l.channel));
         let converted_cell = cell(l.converted);
         let converted = if converted_cell.is_empty() {
@@ -389,26 +383,20 @@ impl Builder<'_> {
 }
 
 /// Read a touchpoint CSV from `reader` (named `file` in messages), one row at a time.
-pub fn read_touches<R: Read>(
+pub fn read_touches<R: BufRead>(
     reader: R,
     file: &str,
     columns: &Columns,
 ) -> Result<TouchTable, AttributionError> {
-    let csv = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(Trim::All)
-        .buffer_capacity(1 << 16)
-        .from_reader(reader);
     let mut rows = RowReader {
         file,
-        csv,
+        lines: CsvLines::new(reader),
         header: Vec::new(),
     };
-    let mut record = StringRecord::new();
-    match rows.csv.read_record(&mut record) {
-        Ok(true) => {}
-        Ok(false) => return Err(AttributionError::Empty { file: file.into() }),
+    let mut record = Record::default();
+    match rows.lines.next_record(&mut record) {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(AttributionError::Empty { file: file.into() }),
         Err(e) => return Err(rows.error(e)),
     }
     rows.header = record.iter().map(str::to_string).collect();
@@ -459,11 +447,11 @@ mod tests {
     #[test]
     fn rows_are_interned_and_lines_count_blank_lines_and_crlf() {
         let text = format!(
-            "{}u1,2024-03-01T10:00:00,,search,false,\r\n\r\nu2,2024-03-02,,tv,true,5\r\n\
+            "{}\r\nu1,2024-03-01T10:00:00,,search,false,\r\n\r\nu2,2024-03-02,,tv,true,5\r\n\
              u1,2024-03-03T10:00:00Z,2024-03-03T10:05:00Z,search,1,2.5\n",
             HEADER.trim_end()
         );
-        let t = read(&format!("{text}")).unwrap();
+        let t = read(&text).unwrap();
         assert_eq!(t.rows_read, 3);
         assert_eq!(t.channels, vec!["search", "tv"]);
         assert_eq!(t.users.len(), 2);

@@ -1,7 +1,7 @@
 //! The attribution pipeline: read the touches, cut journeys, split every conversion by each
 //! heuristic rule, then the Markov and Shapley rules over the distinct paths.
 
-use std::io::Read;
+use std::io::BufRead;
 use std::path::Path;
 
 use super::cleanup::Cleanup;
@@ -113,11 +113,15 @@ pub fn attribute(
         file: file.clone(),
         source,
     })?;
-    attribute_reader(std::io::BufReader::new(reader), &file, settings)
+    attribute_reader(
+        std::io::BufReader::with_capacity(1 << 16, reader),
+        &file,
+        settings,
+    )
 }
 
 /// Attribute the conversions of a touchpoint CSV read from `reader` (named `file`).
-pub fn attribute_reader<R: Read>(
+pub fn attribute_reader<R: BufRead>(
     reader: R,
     file: &str,
     settings: &AttributionSettings,
