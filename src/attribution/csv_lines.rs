@@ -23,6 +23,8 @@ pub enum LineError {
 pub struct Record {
     text: String,
     ends: Vec<usize>,
+    /// `text` is the line itself, commas included (no quotes in it).
+    unquoted: bool,
 }
 
 impl Record {
@@ -31,17 +33,16 @@ impl Record {
         self.ends.len()
     }
 
-    /// No cells.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     /// Cell `i` (empty past the end).
     pub fn get(&self, i: usize) -> &str {
         let Some(&end) = self.ends.get(i) else {
             return "";
         };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = match i {
+            0 => 0,
+            _ if self.unquoted => self.ends[i - 1] + 1,
+            _ => self.ends[i - 1],
+        };
         self.text[start..end].trim()
     }
 
@@ -54,6 +55,15 @@ impl Record {
     fn parse(&mut self, line: &str) {
         self.text.clear();
         self.ends.clear();
+        self.unquoted = !line.contains('"');
+        if self.unquoted {
+            // The common case: no quoting, cells end at the commas.
+            self.text.push_str(line);
+            self.ends
+                .extend(line.bytes().enumerate().filter(|(_, b)| *b == b',').map(|(i, _)| i));
+            self.ends.push(line.len());
+            return;
+        }
         let mut quoted = false;
         let mut chars = line.chars().peekable();
         let mut field_start = 0;

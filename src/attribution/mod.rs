@@ -13,6 +13,7 @@
 mod cleanup;
 mod csv_lines;
 mod error;
+mod fxhash;
 mod heuristics;
 mod journeys;
 mod markov;

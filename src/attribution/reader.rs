@@ -2,12 +2,12 @@
 //! milliseconds, every messy row counted by the clean-up rule that applied, every cell that
 //! cannot be read named by file, line and column.
 
-use std::collections::HashMap;
 use std::io::BufRead;
 
 use super::cleanup::{Cleanup, CleanupRule};
 use super::csv_lines::{CsvLines, LineError, Record};
 use super::error::AttributionError;
+use super::fxhash::FxHashMap;
 use super::settings::Columns;
 use super::timestamp::{Millis, parse_timestamp};
 use crate::data::nearest;
@@ -159,8 +159,7 @@ fn parse_flag(cell: &str) -> Option<bool> {
 /// Interns strings to dense ids.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    ids: FxHashMap<Box<str>, u32>,
 }
 
 impl Interner {
@@ -168,10 +167,16 @@ impl Interner {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
+        let id = self.ids.len() as u32;
         self.ids.insert(name.into(), id);
         id
+    }
+
+    /// The names, indexed by id.
+    fn into_names(self) -> Vec<Box<str>> {
+        let mut names: Vec<(u32, Box<str>)> = self.ids.into_iter().map(|(k, v)| (v, k)).collect();
+        names.sort_unstable_by_key(|(id, _)| *id);
+        names.into_iter().map(|(_, name)| name).collect()
     }
 }
 
@@ -429,8 +434,8 @@ pub fn read_touches<R: BufRead>(
         return Err(AttributionError::NoRows { file: file.into() });
     }
     let mut table = b.table;
-    table.users = b.users.names;
-    table.channels = b.channels.names.into_iter().map(String::from).collect();
+    table.users = b.users.into_names();
+    table.channels = b.channels.into_names().into_iter().map(String::from).collect();
     Ok(table)
 }
 

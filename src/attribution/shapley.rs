@@ -9,12 +9,12 @@
 //! any number of channels and costs one pass over the distinct sets, so no sampling is needed;
 //! the tests check it against the definition (every subset, every permutation).
 
-use std::collections::HashMap;
+use super::fxhash::FxHashMap;
 
 /// The channel sets of converting journeys with their conversions and value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetWorth {
-    sets: HashMap<Vec<u16>, [f64; 2]>,
+    sets: FxHashMap<Vec<u16>, [f64; 2]>,
 }
 
 impl SetWorth {

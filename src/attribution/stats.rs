@@ -1,8 +1,7 @@
 //! Journey statistics: how many journeys, how many converted, touches per journey, time from
 //! first touch to conversion (median and a histogram), and the most common paths.
 
-use std::collections::HashMap;
-
+use super::fxhash::FxHashMap;
 use super::journeys::Journey;
 use super::timestamp::Millis;
 
@@ -51,8 +50,10 @@ pub struct StatsBuilder {
     days_to_conversion: Vec<f64>,
     first: Option<Millis>,
     last: Option<Millis>,
+    /// Scratch for the current journey's path.
+    path: Vec<u16>,
     /// Distinct paths.
-    pub paths: HashMap<Vec<u16>, PathStat>,
+    pub paths: FxHashMap<Vec<u16>, PathStat>,
 }
 
 /// The statistics of all journeys.
@@ -90,8 +91,14 @@ impl StatsBuilder {
         let end = j.conversion.map_or(j.touches[n - 1].time, |c| c.time);
         self.first = Some(self.first.map_or(start, |f| f.min(start)));
         self.last = Some(self.last.map_or(end, |l| l.max(end)));
-        let path: Vec<u16> = j.touches.iter().map(|t| t.channel).collect();
-        let stat = self.paths.entry(path).or_default();
+        self.path.clear();
+        self.path.extend(j.touches.iter().map(|t| t.channel));
+        if !self.paths.contains_key(&self.path) {
+            self.paths.insert(self.path.clone(), PathStat::default());
+        }
+        let Some(stat) = self.paths.get_mut(&self.path) else {
+            return;
+        };
         stat.journeys += 1;
         if let Some(c) = j.conversion {
             self.converting += 1;
