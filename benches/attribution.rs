@@ -5,7 +5,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use mmm::attribution::{AttributionSettings, JourneySimOptions, attribute_reader, simulate_journeys};
+use mmm::attribution::{
+    AttributionSettings, JourneySimOptions, attribute_reader, simulate_journeys,
+};
 
 /// Users simulated: about three touches each.
 const USERS: [usize; 2] = [34_000, 340_000];

@@ -59,8 +59,12 @@ impl Record {
         if self.unquoted {
             // The common case: no quoting, cells end at the commas.
             self.text.push_str(line);
-            self.ends
-                .extend(line.bytes().enumerate().filter(|(_, b)| *b == b',').map(|(i, _)| i));
+            self.ends.extend(
+                line.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b',')
+                    .map(|(i, _)| i),
+            );
             self.ends.push(line.len());
             return;
         }

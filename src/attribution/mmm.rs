@@ -180,10 +180,12 @@ pub fn mmm_shares(
         .iter()
         .map(|m| total.get(m.as_str()).copied().unwrap_or(0.0))
         .sum();
+    // Without a matched channel carrying contribution there is no share to compare.
     let shares = matched
         .iter()
         .map(|m| {
             m.as_ref()
+                .filter(|_| sum > 0.0)
                 .map(|m| total.get(m.as_str()).copied().unwrap_or(0.0) / sum)
         })
         .collect();

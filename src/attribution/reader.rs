@@ -435,7 +435,12 @@ pub fn read_touches<R: BufRead>(
     }
     let mut table = b.table;
     table.users = b.users.into_names();
-    table.channels = b.channels.into_names().into_iter().map(String::from).collect();
+    table.channels = b
+        .channels
+        .into_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
     Ok(table)
 }
 

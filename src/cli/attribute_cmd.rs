@@ -125,6 +125,11 @@ fn count(n: u64) -> String {
     out
 }
 
+/// `1 touch`, `2 touches`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 /// What the terminal shows.
 fn render(a: &Attribution, mmm: Option<&MmmShares>) -> String {
     let mut s = String::new();
@@ -141,12 +146,12 @@ fn render(a: &Attribution, mmm: Option<&MmmShares>) -> String {
     );
     let _ = writeln!(
         s,
-        "{} conversions attributed; {} without a touch in the {}-day lookback; {} touches \
-         older than the lookback ignored.",
-        count(a.attributed_conversions as u64),
+        "{} attributed; {} without a touch in the {}-day lookback; {} older than the \
+         lookback ignored.",
+        plural(a.attributed_conversions as u64, "conversion", "conversions"),
         count(c.conversions_without_touch),
         a.settings.lookback_days,
-        count(c.touches_outside_lookback)
+        plural(c.touches_outside_lookback, "touch", "touches")
     );
     render_cleanup(&mut s, a);
     let _ = writeln!(

@@ -119,7 +119,7 @@ fn every_rule_matches_hand_computed_credit_on_small_journeys() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("5 journeys, 4 converted"), "{stdout}");
     assert!(
-        stdout.contains("1 touches older than the lookback"),
+        stdout.contains("1 touch older than the lookback"),
         "{stdout}"
     );
     let json = std::fs::read_to_string(folder.join("journeys.json")).unwrap();
