@@ -58,8 +58,9 @@ pub enum AttributionError {
     },
     /// A required column is not in the header.
     #[error(
-        "{file}: no column \"{column}\" for the {role}{hint}; the header has: {available}. \
-         Name the column with --{flag} or `{flag_key} = \"...\"` in the [attribution] table"
+        "{file}: no column \"{column}\" for the {}{hint}; the header has: {available}. \
+         Name the column with --{} or `{} = \"...\"` in the [attribution] table",
+        part.role(), part.flag(), part.key()
     )]
     MissingColumn {
         /// The file.
@@ -67,11 +68,7 @@ pub enum AttributionError {
         /// The column asked for.
         column: String,
         /// What the column is for.
-        role: &'static str,
-        /// The command-line flag that names it.
-        flag: &'static str,
-        /// The settings key that names it.
-        flag_key: &'static str,
+        part: ColumnPart,
         /// ` (did you mean "x"?)` or empty.
         hint: String,
         /// The header, comma separated.
@@ -155,4 +152,65 @@ pub enum AttributionError {
         /// What is wrong and what to do.
         detail: String,
     },
+}
+
+/// The part a column plays in a touchpoint file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnPart {
+    /// The journey key.
+    UserId,
+    /// Session start.
+    SessionStart,
+    /// Session end.
+    SessionEnd,
+    /// Channel.
+    Channel,
+    /// Campaign.
+    Campaign,
+    /// Converted flag.
+    Converted,
+    /// Conversion value.
+    Value,
+}
+
+impl ColumnPart {
+    /// In words.
+    pub fn role(self) -> &'static str {
+        match self {
+            ColumnPart::UserId => "journey key",
+            ColumnPart::SessionStart => "session start time",
+            ColumnPart::SessionEnd => "session end time",
+            ColumnPart::Channel => "channel",
+            ColumnPart::Campaign => "campaign",
+            ColumnPart::Converted => "conversion flag",
+            ColumnPart::Value => "conversion value",
+        }
+    }
+
+    /// The command-line flag naming the column.
+    pub fn flag(self) -> &'static str {
+        match self {
+            ColumnPart::UserId => "user-id",
+            ColumnPart::SessionStart => "session-start",
+            ColumnPart::SessionEnd => "session-end",
+            ColumnPart::Channel => "channel",
+            ColumnPart::Campaign => "campaign",
+            ColumnPart::Converted => "converted",
+            ColumnPart::Value => "value",
+        }
+    }
+
+    /// The `[attribution]` key naming the column.
+    pub fn key(self) -> &'static str {
+        match self {
+            ColumnPart::UserId => "user_id",
+            ColumnPart::SessionStart => "session_start",
+            ColumnPart::SessionEnd => "session_end",
+            ColumnPart::Channel => "channel",
+            ColumnPart::Campaign => "campaign",
+            ColumnPart::Converted => "converted",
+            ColumnPart::Value => "conversion_value",
+        }
+    }
 }

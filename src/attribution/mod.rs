@@ -29,7 +29,7 @@ mod stats;
 mod timestamp;
 
 pub use cleanup::{Cleanup, CleanupEntry, CleanupRule};
-pub use error::AttributionError;
+pub use error::{AttributionError, ColumnPart};
 pub use heuristics::{HeuristicParams, heuristic_weights};
 pub use journeys::{Conversion, CutCounts, Journey, Touch, cut_journeys};
 pub use markov::{Chain, PathCount, markov_shares};

@@ -6,7 +6,7 @@ use std::io::BufRead;
 
 use super::cleanup::{Cleanup, CleanupRule};
 use super::csv_lines::{CsvLines, LineError, Record};
-use super::error::AttributionError;
+use super::error::{AttributionError, ColumnPart};
 use super::fxhash::FxHashMap;
 use super::settings::Columns;
 use super::timestamp::{Millis, parse_timestamp};
@@ -85,54 +85,32 @@ fn locate(file: &str, header: &[String], columns: &Columns) -> Result<Layout, At
         }
     }
     let find = |name: &str| header.iter().position(|h| h == name);
-    let required = |name: &str, role: &'static str, flag: &'static str, key: &'static str| {
+    let required = |name: &str, part: ColumnPart| {
         find(name).ok_or_else(|| AttributionError::MissingColumn {
             file: file.into(),
             column: name.into(),
-            role,
-            flag,
-            flag_key: key,
+            part,
             hint: nearest(name, header)
                 .map(|n| format!(" (did you mean \"{n}\"?)"))
                 .unwrap_or_default(),
             available: header.join(", "),
         })
     };
-    let optional = |name: &str, role, flag, key| {
+    let optional = |name: &str, part| {
         if columns.explicit.iter().any(|e| e == name) {
-            required(name, role, flag, key).map(Some)
+            required(name, part).map(Some)
         } else {
             Ok(find(name))
         }
     };
     Ok(Layout {
-        user: required(&columns.user_id, "journey key", "user-id", "user_id")?,
-        start: required(
-            &columns.session_start,
-            "session start time",
-            "session-start",
-            "session_start",
-        )?,
-        end: optional(
-            &columns.session_end,
-            "session end time",
-            "session-end",
-            "session_end",
-        )?,
-        channel: required(&columns.channel, "channel", "channel", "channel")?,
-        campaign: optional(&columns.campaign, "campaign", "campaign", "campaign")?,
-        converted: required(
-            &columns.converted,
-            "conversion flag",
-            "converted",
-            "converted",
-        )?,
-        value: optional(
-            &columns.conversion_value,
-            "conversion value",
-            "value",
-            "conversion_value",
-        )?,
+        user: required(&columns.user_id, ColumnPart::UserId)?,
+        start: required(&columns.session_start, ColumnPart::SessionStart)?,
+        end: optional(&columns.session_end, ColumnPart::SessionEnd)?,
+        channel: required(&columns.channel, ColumnPart::Channel)?,
+        campaign: optional(&columns.campaign, ColumnPart::Campaign)?,
+        converted: required(&columns.converted, ColumnPart::Converted)?,
+        value: optional(&columns.conversion_value, ColumnPart::Value)?,
     })
 }
 

@@ -197,9 +197,9 @@ pub fn simulate_journeys(o: &JourneySimOptions) -> SimulatedJourneys {
     for user in 0..o.users {
         let path = draw_path(&mut rng, o, &poisson);
         let p = convert_probability(&path, &o.channels, None);
-        for c in 0..o.channels.len() {
+        for (c, e) in effect.iter_mut().enumerate() {
             if path.contains(&c) {
-                effect[c] += p - convert_probability(&path, &o.channels, Some(c));
+                *e += p - convert_probability(&path, &o.channels, Some(c));
             }
         }
         let converted = rng.random_bool(p.clamp(0.0, 1.0));
