@@ -23,6 +23,7 @@
 
 // Stages are public modules, read qualified (`mmm::diagnostics::rhat`, `mmm::spec::Prior`);
 // the crate root re-exports the few names every user needs.
+pub mod attribution;
 pub mod data;
 pub mod density;
 pub mod diagnostics;

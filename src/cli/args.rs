@@ -115,6 +115,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Multi-touch attribution of user journeys, side by side with the MMM.
+    Attribute(Box<AttributeArgs>),
     /// Simulate a data set from a model and true parameter values.
     Simulate {
         /// The model file (TOML).
@@ -197,4 +199,56 @@ pub enum Command {
         #[command(flatten)]
         sampler: SamplerOverrides,
     },
+}
+
+/// `mmm attribute TOUCHES.csv [--fit FIT_DIR] --out DIR` (docs/attribution.md).
+#[derive(Debug, Args, Clone)]
+pub struct AttributeArgs {
+    /// Touchpoint CSV: one row per session (user_id, session_start, channel, converted, ...).
+    pub touches: PathBuf,
+    /// A fit directory: adds the MMM's contribution shares of the same channels.
+    #[arg(long)]
+    pub fit: Option<PathBuf>,
+    /// Output folder for attribution.csv and the other files.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// TOML file with an [attribution] table (column names, lookback, half-life, ...).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Column holding the journey key.
+    #[arg(long, value_name = "COLUMN")]
+    pub user_id: Option<String>,
+    /// Column holding the session start (ISO date-time).
+    #[arg(long, value_name = "COLUMN")]
+    pub session_start: Option<String>,
+    /// Column holding the session end (optional).
+    #[arg(long, value_name = "COLUMN")]
+    pub session_end: Option<String>,
+    /// Column holding the channel.
+    #[arg(long, value_name = "COLUMN")]
+    pub channel: Option<String>,
+    /// Column holding the campaign (optional).
+    #[arg(long, value_name = "COLUMN")]
+    pub campaign: Option<String>,
+    /// Column holding the conversion flag (true/false).
+    #[arg(long, value_name = "COLUMN")]
+    pub converted: Option<String>,
+    /// Column holding the conversion value (optional).
+    #[arg(long, value_name = "COLUMN")]
+    pub value: Option<String>,
+    /// Touches more than this many days before the conversion do not count [default: 30].
+    #[arg(long, value_name = "DAYS")]
+    pub lookback_days: Option<f64>,
+    /// Time-decay half-life in days [default: 7].
+    #[arg(long, value_name = "DAYS")]
+    pub half_life_days: Option<f64>,
+    /// Position-based weights of first, middle and last touches [default: 0.4,0.2,0.4].
+    #[arg(long, value_delimiter = ',', num_args = 3, value_name = "W")]
+    pub position_weights: Option<Vec<f64>>,
+    /// Channels that count as direct for last non-direct touch [default: direct,(direct)].
+    #[arg(long, value_delimiter = ',', value_name = "CHANNEL")]
+    pub direct: Option<Vec<String>>,
 }

@@ -2,6 +2,7 @@
 //! (0 success, 1 user error, 2 usage error, 3 a fit written but failed by its review).
 
 mod args;
+mod attribute_cmd;
 mod backtest_cmd;
 mod demo_cmd;
 mod fit_cmd;
@@ -151,6 +152,7 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             force,
             sampler: &sampler,
         })),
+        Command::Attribute(args) => done(attribute_cmd::run(&args)),
         Command::Optimize {
             fit_dir,
             scenario,

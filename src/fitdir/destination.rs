@@ -24,6 +24,8 @@ pub enum OutputKind {
     Backtest,
     /// The demo folder (its marker file).
     Demo,
+    /// An attribution folder (`journeys.json`).
+    Attribution,
 }
 
 impl OutputKind {
@@ -35,6 +37,7 @@ impl OutputKind {
             OutputKind::Sbc => "sbc.json",
             OutputKind::Backtest => "backtest.json",
             OutputKind::Demo => DEMO_MARKER,
+            OutputKind::Attribution => "journeys.json",
         }
     }
 
@@ -46,6 +49,7 @@ impl OutputKind {
             OutputKind::Sbc => "an mmm SBC folder",
             OutputKind::Backtest => "an mmm backtest folder",
             OutputKind::Demo => "an mmm demo folder",
+            OutputKind::Attribution => "an mmm attribution folder",
         }
     }
 

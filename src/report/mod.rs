@@ -9,6 +9,7 @@
 
 mod adstock;
 mod allocation;
+mod attribution;
 mod axis;
 mod components;
 mod decomposition;
@@ -30,6 +31,7 @@ mod test_fixture;
 mod trace;
 
 pub use allocation::{AllocationSummary, ChannelAllocation, OutcomeInterval};
+pub use attribution::{ShareSeries, attribution_chart};
 pub use escape::escape_html;
 pub use input::{ChainStats, ReportData, ReviewLine};
 pub use page::{REPORT_FILE, render_html, write_report};
