@@ -22,8 +22,9 @@ pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
     let spec = ModelSpec::from_file(model)?;
     println!("{spec}");
     let (spec, dataset) = load_model(model, data)?;
-    MmmDensity::new(&spec, &dataset)?;
+    let density = MmmDensity::new(&spec, &dataset)?;
     println!("{}", data_summary(&spec, &dataset));
+    print!("{}", super::lift_table::planned(&density, &dataset));
     let data_arg = data
         .map(|d| format!(" --data {}", d.display()))
         .unwrap_or_default();
@@ -136,6 +137,7 @@ pub fn fit_summary(fit: &Fit) -> String {
     }
     s.push('\n');
     s.push_str(&table.render());
+    s.push_str(&super::lift_table::fitted(fit));
     let q = &fit.derived.quality;
     let _ = writeln!(
         s,

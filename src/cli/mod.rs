@@ -4,6 +4,7 @@ mod args;
 mod backtest_cmd;
 mod demo_cmd;
 mod fit_cmd;
+mod lift_table;
 mod optimize_cmd;
 mod progress;
 mod report_cmd;

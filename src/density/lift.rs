@@ -294,11 +294,13 @@ impl LiftTerm {
             for (part, pg) in plan.parts.iter().zip(&plan.grads) {
                 let ch = &layout.channels[part.channel];
                 gx[ch.beta_idx] += g * pg.beta;
-                for p in 0..ch.saturation.n_params() {
-                    gx[ch.saturation_idx[p]] += g * pg.sat[p];
+                let ns = ch.saturation.n_params();
+                for (idx, d) in ch.saturation_idx.iter().zip(&pg.sat).take(ns) {
+                    gx[*idx] += g * d;
                 }
-                for p in 0..ch.adstock.n_params() {
-                    gx[ch.adstock_idx[p]] += g * pg.adstock[p];
+                let np = ch.adstock.n_params();
+                for (idx, d) in ch.adstock_idx.iter().zip(&pg.adstock).take(np) {
+                    gx[*idx] += g * d;
                 }
             }
         }
@@ -355,8 +357,8 @@ fn eval_part(
         let e0 = ch.saturation.eval(&sp[..ns], a0);
         let e1 = ch.saturation.eval(&sp[..ns], a1);
         sum_df += e1.value - e0.value;
-        for p in 0..ns {
-            d_sat[p] += e1.d_params[p] - e0.d_params[p];
+        for ((d, p1), p0) in d_sat.iter_mut().zip(e1.d_params).zip(e0.d_params) {
+            *d += p1 - p0;
         }
         // A zero adstock (every lagged spend 0) has no path to the weights; its slope may be
         // infinite (Hill with s < 1), so it is dropped, as in the density.

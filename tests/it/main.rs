@@ -1,6 +1,7 @@
 //! Integration tests: one test binary, one module per area. They run the real `mmm` binary in
 //! temporary folders, and sample in release mode.
 
+mod calibration;
 mod check;
 mod cli;
 mod demo;
