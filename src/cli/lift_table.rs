@@ -40,7 +40,8 @@ pub fn planned(density: &MmmDensity, data: &Dataset) -> String {
         if w.periods_after_data > 0 {
             notes.push(format!(
                 "  row {}: {} of its periods fall after the data's last row ({}); their \
-                 baseline spend is the mean of the last reference_periods rows",
+                 baseline spend is the mean of the last reference_periods rows ([calibration], \
+                 default 13)",
                 t.row,
                 w.periods_after_data,
                 data.dates().last().map_or("", String::as_str)
