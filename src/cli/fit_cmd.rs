@@ -22,12 +22,12 @@ pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
     let spec = ModelSpec::from_file(model)?;
     println!("{spec}");
     let (spec, dataset) = load_model(model, data)?;
-    let density = MmmDensity::new(&spec, &dataset)?;
+    MmmDensity::new(&spec, &dataset)?;
     println!("{}", data_summary(&spec, &dataset));
-    print!("{}", super::lift_table::planned(&density, &dataset));
     let data_arg = data
         .map(|d| format!(" --data {}", d.display()))
         .unwrap_or_default();
+    print!("{}", super::lift_table::planned(&spec, &dataset));
     println!(
         "No problems found: {} parameters, {} periods. Fit it with `mmm fit {}{data_arg} --out FIT_DIR`.",
         spec.parameters().len(),

@@ -3,15 +3,19 @@
 
 use std::fmt::Write as _;
 
-use mmm::MmmDensity;
 use mmm::data::Dataset;
 use mmm::fit::Fit;
 use mmm::posterior::{Interval, summarize_lifts};
+use mmm::{MmmDensity, ModelSpec};
 
 use super::table::{Table, num, with_interval};
 
-/// What `mmm check` prints about the lift tests (empty without `[calibration]`).
-pub fn planned(density: &MmmDensity, data: &Dataset) -> String {
+/// What `mmm check` prints about the lift tests (empty without `[calibration]`, or when the
+/// density cannot be built, an error `mmm check` has reported before).
+pub fn planned(spec: &ModelSpec, data: &Dataset) -> String {
+    let Ok(density) = MmmDensity::new(spec, data) else {
+        return String::new();
+    };
     let windows = density.lift_windows();
     if windows.is_empty() {
         return String::new();
