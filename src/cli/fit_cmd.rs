@@ -107,6 +107,7 @@ pub fn run(
     let path = write_fit_dir(&fit, out, force)
         .with_context(|| format!("writing the fit directory {}", out.display()))?;
     print!("{}", fit_summary(&fit));
+    print!("{}", super::lift_table::fitted(&fit));
     println!("Fit written to {}", path.display());
     Ok(())
 }
@@ -137,7 +138,6 @@ pub fn fit_summary(fit: &Fit) -> String {
     }
     s.push('\n');
     s.push_str(&table.render());
-    s.push_str(&super::lift_table::fitted(fit));
     let q = &fit.derived.quality;
     let _ = writeln!(
         s,
