@@ -29,6 +29,7 @@ pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
     let data_arg = data
         .map(|d| format!(" --data {}", d.display()))
         .unwrap_or_default();
+    print!("{}", super::lift_table::planned(&spec, &dataset));
     println!(
         "No problems found: {} parameters, {} periods. Fit it with `mmm fit {}{data_arg} --out FIT_DIR`.",
         spec.parameters().len(),
@@ -112,6 +113,7 @@ pub fn run(
     let path = write_fit_into(&fit, staged)
         .with_context(|| format!("writing the fit directory {}", out.display()))?;
     print!("{}", fit_summary(&fit));
+    print!("{}", super::lift_table::fitted(&fit));
     println!("Fit written to {}", path.display());
     Ok(review_status(&fit, &path))
 }

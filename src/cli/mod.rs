@@ -6,6 +6,7 @@ mod attribute_cmd;
 mod backtest_cmd;
 mod demo_cmd;
 mod fit_cmd;
+mod lift_table;
 mod optimize_cmd;
 mod progress;
 mod report_cmd;

@@ -3,14 +3,18 @@
 
 mod decompose;
 mod layout;
+mod lift;
 mod likelihood;
 mod model;
 mod response;
 
 pub use decompose::Decomposition;
+pub use lift::{LiftError, LiftWindow};
 pub use likelihood::{Family, LikGrad, log_lik};
 pub use model::{DensityError, DensityOptions, MmmDensity};
 pub use response::{ResponseLink, SteadyStateCurve};
 
 #[cfg(test)]
 pub(crate) mod gradient_tests;
+#[cfg(test)]
+mod lift_tests;

@@ -13,6 +13,7 @@ use crate::transform::{
 };
 
 use super::layout::{Layout, NuLayout};
+use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
 
 /// Why a model and a data set do not make a density.
@@ -49,6 +50,9 @@ pub enum DensityError {
         /// The value given.
         value: f64,
     },
+    /// A lift test that does not fit the data.
+    #[error(transparent)]
+    Lift(#[from] LiftError),
 }
 
 /// How a density reads its data beyond what the model file says.
@@ -113,6 +117,8 @@ pub struct MmmDensity {
     pub(crate) w: Vec<f64>,
     jac: Vec<f64>,
     dw: Vec<f64>,
+    /// The lift-test likelihood term (`[calibration]`), with its own scratch.
+    pub(crate) lift: Option<LiftTerm>,
 }
 
 fn scale_method(s: Scaling) -> ScaleMethod {
@@ -229,7 +235,9 @@ impl MmmDensity {
         options: &DensityOptions,
     ) -> Result<MmmDensity, DensityError> {
         let layout = Layout::new(spec);
-        let data = ModelData::new(spec, data, layout.family, options)?;
+        let model_data = ModelData::new(spec, data, layout.family, options)?;
+        let lift = LiftTerm::new(spec, data, &layout, &model_data)?;
+        let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
         let max_lag = layout
             .channels
@@ -252,6 +260,7 @@ impl MmmDensity {
             w: vec![0.0; max_lag],
             jac: vec![0.0; ADSTOCK_MAX_PARAMS * max_lag],
             dw: vec![0.0; max_lag],
+            lift,
             layout,
             data,
         })
@@ -446,6 +455,9 @@ impl LogDensity for MmmDensity {
         self.gx[lay.sigma_idx] += lik.d_sigma;
         if let NuLayout::Param(i) = lay.nu {
             self.gx[i] += lik.d_nu;
+        }
+        if let Some(lift) = &mut self.lift {
+            lp += lift.logp_grad(&x, &self.layout, &mut self.gx);
         }
         self.backward(&x);
         self.x = x;

@@ -4,6 +4,7 @@
 mod derived;
 mod draws;
 mod interval;
+mod lift;
 mod p_square;
 mod review;
 mod summary;
@@ -14,6 +15,7 @@ pub use derived::{
 };
 pub use draws::PosteriorDraws;
 pub use interval::Interval;
+pub use lift::{LiftSummary, summarize_lifts};
 pub use p_square::PSquare;
 pub use review::{
     Check, DIVERGENCE_FAIL_SHARE, ESS_FAIL, PPC_COVERAGE_RANGE, RHAT_FAIL, TREE_DEPTH_REVIEW_SHARE,

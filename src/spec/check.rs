@@ -5,6 +5,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use super::calibration::{CalibrationSpec, read_lift_tests};
 use super::defaults;
 use super::error::{Issue, SpecError};
 use super::location::Source;
@@ -76,6 +77,7 @@ pub(super) fn check(
         "must lie strictly between 0 and 1 (0.9 gives 90% intervals)",
         defaults::INTERVAL,
     );
+    let calibration = raw.calibration.as_ref().map(|r| c.calibration(r, base));
     if !c.issues.is_empty() {
         let mut issues = c.issues;
         issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
@@ -84,8 +86,18 @@ pub(super) fn check(
             issues,
         });
     }
+    let calibration = match calibration {
+        Some((Some(path), likelihood, reference_periods)) => Some(CalibrationSpec {
+            tests: read_lift_tests(&path, &channels)?,
+            path,
+            likelihood,
+            reference_periods,
+        }),
+        _ => None,
+    };
     Ok(ModelSpec {
         source: None,
+        calibration,
         data,
         likelihood,
         channels,

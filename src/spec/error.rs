@@ -88,6 +88,9 @@ pub enum SpecError {
         /// The problems, in file order where lines are known.
         issues: Vec<Issue>,
     },
+    /// The lift-test file named by `[calibration]` cannot be read or does not fit the model.
+    #[error(transparent)]
+    Calibration(#[from] super::calibration::CalibrationError),
 }
 
 impl SpecError {

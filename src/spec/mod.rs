@@ -5,6 +5,7 @@
 //! by key path, value and line; `defaults.rs` holds the default prior of every parameter;
 //! `parameters.rs` lists the parameters in their fixed output order.
 
+mod calibration;
 mod check;
 mod check_media;
 mod check_tables;
@@ -29,6 +30,10 @@ mod prior_parse;
 mod raw;
 mod support;
 
+pub use calibration::{
+    CalibrationError, CalibrationSpec, DEFAULT_LIFT_NU, DEFAULT_REFERENCE_PERIODS, LIFT_COLUMNS,
+    LiftLikelihood, LiftTest,
+};
 pub use defaults::INTERVAL as DEFAULT_INTERVAL;
 pub use error::{Issue, SpecError};
 pub use model_spec::{

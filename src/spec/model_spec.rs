@@ -40,6 +40,10 @@ pub struct ModelSpec {
     pub sampler: SamplerSettings,
     /// `[report]`.
     pub report: ReportSpec,
+    /// `[calibration]` with its lift tests read; not serialised (a saved fit keeps its draws,
+    /// not the experiments' file).
+    #[serde(skip)]
+    pub calibration: Option<super::calibration::CalibrationSpec>,
 }
 
 /// `[data]`: where the data is and which columns are the date and the target.

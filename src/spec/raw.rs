@@ -25,6 +25,7 @@ pub(super) struct RawModel {
     pub trend: Option<Spanned<RawTrend>>,
     pub sampler: Option<Spanned<RawSampler>>,
     pub report: Option<Spanned<RawReport>>,
+    pub calibration: Option<Spanned<super::calibration::RawCalibration>>,
 }
 
 /// `[data]`.

@@ -2,6 +2,7 @@
 //! temporary folders, and sample in release mode.
 
 mod attribution;
+mod calibration;
 mod check;
 mod cli;
 mod demo;
