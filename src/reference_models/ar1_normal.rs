@@ -71,7 +71,11 @@ impl LogDensity for Ar1Normal {
         let z = &self.z;
         let mut lp = 0.0;
         for i in 0..n {
-            let d = if i == 0 || i == n - 1 { 1.0 } else { 1.0 + r * r };
+            let d = if i == 0 || i == n - 1 {
+                1.0
+            } else {
+                1.0 + r * r
+            };
             let mut rz = d * z[i];
             if i > 0 {
                 rz -= r * z[i - 1];

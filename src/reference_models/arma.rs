@@ -138,6 +138,9 @@ mod tests {
         let mut g = [0.0; 4];
         let lp = m.logp_grad(&EXPLOSIVE, &mut g).unwrap();
         let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
-        assert!(lp.is_finite() && norm.is_finite() && norm > EXPLOSIVE_GRAD_MIN, "{lp} {norm}");
+        assert!(
+            lp.is_finite() && norm.is_finite() && norm > EXPLOSIVE_GRAD_MIN,
+            "{lp} {norm}"
+        );
     }
 }

@@ -191,7 +191,10 @@ impl<const GATED: bool> AdaptiveMetric for LowRankAdaptation<GATED> {
     fn end_window(&mut self) -> Option<usize> {
         let floored = self.diag_estimator.estimate(&mut self.diag);
         let agree = GATED.then_some(AUTO_MAX_DISAGREEMENT);
-        match self.cov_estimator.low_rank(&self.diag, LOW_RANK_CUTOFF, agree) {
+        match self
+            .cov_estimator
+            .low_rank(&self.diag, LOW_RANK_CUTOFF, agree)
+        {
             Some(lr) if !GATED || lr.condition > AUTO_MIN_CONDITION => {
                 self.metric.set(&self.diag, &lr.vecs, &lr.vals);
             }

@@ -83,7 +83,6 @@ impl CovEstimator {
     /// The estimate S of [`CovEstimator::estimate`] in coordinates scaled by sqrt(diag),
     /// symmetrised, with the shrunk covariances A (draws) and B (gradients) it comes from;
     /// None when the window is too short or S is not positive definite.
-    #[expect(clippy::type_complexity, reason = "three matrices of one estimate")]
     pub fn scaled_estimate(
         &self,
         diag: &[f64],
@@ -127,9 +126,9 @@ impl CovEstimator {
         if vals.iter().any(|l| !(*l > 0.0 && l.is_finite())) {
             return None;
         }
-        let (lo, hi) = vals
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), l| (lo.min(*l), hi.max(*l)));
+        let (lo, hi) = vals.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), l| {
+            (lo.min(*l), hi.max(*l))
+        });
         let mut out = LowRank {
             vecs: Vec::new(),
             vals: Vec::new(),

@@ -103,7 +103,11 @@ pub(crate) fn initialise<D: LogDensity + ?Sized>(
     let attempts = attempts.max(1);
     for tried in 1..=attempts {
         for q in z.q.iter_mut() {
-            *q = if r > 0.0 { rng.random_range(-r..r) } else { 0.0 };
+            *q = if r > 0.0 {
+                rng.random_range(-r..r)
+            } else {
+                0.0
+            };
         }
         match checked_logp_grad(density, &z.q, &mut z.grad) {
             Ok(lp) => {
@@ -203,7 +207,12 @@ mod tests {
             let mut rng = chain_rng(seed, 0, 0);
             let mut z = Point::new(1);
             initialise(&mut Wall, None, 4.0, 100, &mut rng, &mut z).unwrap();
-            assert!(!astronomical(&z, 1.0), "seed {seed}: start {} lp {}", z.q[0], z.lp);
+            assert!(
+                !astronomical(&z, 1.0),
+                "seed {seed}: start {} lp {}",
+                z.q[0],
+                z.lp
+            );
         }
     }
 

@@ -66,15 +66,20 @@ impl LowRankMetric {
         let mut proj = self.proj.borrow_mut();
         for (j, c) in proj.iter_mut().enumerate() {
             let u = &self.vecs[j * n..(j + 1) * n];
-            let w_dot: f64 = u.iter().zip(p).zip(&self.sd).map(|((u, p), s)| u * p * s).sum();
+            let w_dot: f64 = u
+                .iter()
+                .zip(p)
+                .zip(&self.sd)
+                .map(|((u, p), s)| u * p * s)
+                .sum();
             *c = (self.vals[j] - 1.0) * w_dot;
         }
-        for i in 0..n {
-            let mut w = self.sd[i] * p[i];
+        for (i, (s, pi)) in self.sd.iter().zip(p).enumerate() {
+            let mut w = s * pi;
             for (j, c) in proj.iter().enumerate() {
                 w += self.vecs[j * n + i] * c;
             }
-            out(i, self.sd[i] * w);
+            out(i, s * w);
         }
     }
 

@@ -212,7 +212,10 @@ fn arma11_from_explosive_starts_matches_reference_in_every_seed() {
             failures.push(format!("seed {seed}: {f}"));
         }
         if samples.divergences() > 0 {
-            failures.push(format!("seed {seed}: {} divergences", samples.divergences()));
+            failures.push(format!(
+                "seed {seed}: {} divergences",
+                samples.divergences()
+            ));
         }
         for (chain, why) in samples.stuck_chains() {
             failures.push(format!("seed {seed}: chain {chain} stuck: {why}"));
@@ -240,14 +243,22 @@ fn regenerate_arma11_reference() {
         ..SamplerSettings::default()
     };
     let samples = sample(&model, &settings, &NoProgress).unwrap();
-    assert!(samples.divergences() <= 2, "{} divergences", samples.divergences());
+    assert!(
+        samples.divergences() <= 2,
+        "{} divergences",
+        samples.divergences()
+    );
     let traces = constrained_traces(&model, &samples);
     let mut params = serde_json::Map::new();
     for (name, chains) in model.param_names().iter().zip(&traces) {
         let views: Vec<&[f64]> = chains.iter().map(Vec::as_slice).collect();
         let s = summarize(&views);
         assert!(s.r_hat < 1.005 && s.ess_bulk > 10_000.0, "{name}: {s:?}");
-        let thinned: Vec<f64> = chains.iter().flat_map(|c| c.iter().step_by(10)).copied().collect();
+        let thinned: Vec<f64> = chains
+            .iter()
+            .flat_map(|c| c.iter().step_by(10))
+            .copied()
+            .collect();
         let n = thinned.len() as f64;
         let mean = thinned.iter().sum::<f64>() / n;
         let sd = (thinned.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
