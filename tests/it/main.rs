@@ -12,4 +12,5 @@ mod posteriordb;
 mod pymc_marketing;
 mod report;
 mod sampler;
+mod survey;
 mod validation;
