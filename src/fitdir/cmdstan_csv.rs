@@ -169,6 +169,8 @@ mod tests {
             inv_mass: vec![1.0],
             dense_inv_mass: None,
             warmup_divergences: 0,
+            warmup: Default::default(),
+            stuck: None,
             warmup_seconds: 0.1,
             sampling_seconds: 0.2,
         };
@@ -204,6 +206,8 @@ mod tests {
             inv_mass: vec![1.0, 4.0],
             dense_inv_mass: Some(vec![1.0, -1.5, -1.5, 4.0]),
             warmup_divergences: 0,
+            warmup: Default::default(),
+            stuck: None,
             warmup_seconds: 0.1,
             sampling_seconds: 0.2,
         };

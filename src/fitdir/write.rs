@@ -67,6 +67,8 @@ pub fn fit_json(fit: &Fit) -> serde_json::Value {
                 "warmup_seconds": c.warmup_seconds,
                 "sampling_seconds": c.sampling_seconds,
                 "inv_mass": c.inv_mass,
+                "warmup": c.warmup,
+                "stuck": c.stuck.map(|s| s.to_string()),
             })
         })
         .collect();

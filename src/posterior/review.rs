@@ -196,5 +196,20 @@ pub fn review(samples: &Samples, summary: &[SummaryRow], quality: &FitQuality) -
         format!("negative in {neg} of {} periods", quality.n_periods),
         "media is credited with more than the outcome: tighten the beta priors, or add the controls that drive sales",
     ));
+    // Shown only when it fails, so that existing reviews keep their lines.
+    let stuck = samples.stuck_chains();
+    if !stuck.is_empty() {
+        let detail: Vec<String> = stuck
+            .iter()
+            .map(|(chain, why)| format!("chain {}: {why}", chain + 1))
+            .collect();
+        out.push(check(
+            "stuck chains",
+            Verdict::Fail,
+            detail.join("; "),
+            "the warm-up of these chains got stuck and stayed stuck after every restart: \
+             narrow init_radius, give initial values, or check the priors and the data scale",
+        ));
+    }
     out
 }

@@ -19,7 +19,9 @@
 //! # Ok::<(), mmm::reference_models::ReferenceError>(())
 //! ```
 
+mod ar1_normal;
 mod ark;
+mod arma;
 mod data;
 mod earnings;
 mod eight_schools_centered;
@@ -40,7 +42,9 @@ use std::path::Path;
 
 use crate::sampler::LogDensity;
 
+pub use ar1_normal::Ar1Normal;
 pub use ark::ArK;
+pub use arma::Arma11;
 pub use data::ReferenceError;
 pub use earnings::Earnings;
 pub use eight_schools_centered::EightSchoolsCentered;

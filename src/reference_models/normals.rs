@@ -202,7 +202,7 @@ impl ExactMoments for ScaledNormal {
     }
 }
 
-fn check_sd(sd: f64) -> Result<(), ReferenceError> {
+pub(super) fn check_sd(sd: f64) -> Result<(), ReferenceError> {
     if sd.is_finite() && sd > 0.0 {
         Ok(())
     } else {

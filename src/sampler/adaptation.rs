@@ -5,7 +5,9 @@ use super::dense_estimate::CovEstimator;
 use super::dense_metric::DenseMetric;
 use super::diag_metric::DiagMetric;
 use super::hamiltonian::MassMatrix;
+use super::low_rank_metric::LowRankMetric;
 use super::metric::{MetricEstimator, initial_inv_mass};
+use super::settings::{AUTO_MAX_DISAGREEMENT, AUTO_MIN_CONDITION, LOW_RANK_CUTOFF};
 
 /// A metric that learns from warm-up draws.
 pub(crate) trait AdaptiveMetric {
@@ -24,8 +26,9 @@ pub(crate) trait AdaptiveMetric {
     /// Record one warm-up draw of the current window and the gradient there.
     fn add(&mut self, q: &[f64], grad: &[f64]);
 
-    /// End of a window: estimate, install the new metric, forget the window's draws.
-    fn end_window(&mut self);
+    /// End of a window: estimate, install the new metric, forget the window's draws. Returns
+    /// the first coordinate whose inverse mass was held up by the floor, if any.
+    fn end_window(&mut self) -> Option<usize>;
 
     /// The diagonal of the inverse mass M^{-1}.
     fn inv_mass_diag(&self) -> Vec<f64>;
@@ -66,10 +69,11 @@ impl AdaptiveMetric for DiagAdaptation {
         self.estimator.add(q, grad);
     }
 
-    fn end_window(&mut self) {
-        self.estimator.estimate(&mut self.inv_mass);
+    fn end_window(&mut self) -> Option<usize> {
+        let floored = self.estimator.estimate(&mut self.inv_mass);
         self.metric.set(&self.inv_mass);
         self.estimator.reset();
+        floored
     }
 
     fn inv_mass_diag(&self) -> Vec<f64> {
@@ -121,8 +125,8 @@ impl AdaptiveMetric for DenseAdaptation {
 
     /// A window whose dense estimate fails (too short, not positive definite) falls back to
     /// the diagonal estimate.
-    fn end_window(&mut self) {
-        self.diag_estimator.estimate(&mut self.diag);
+    fn end_window(&mut self) -> Option<usize> {
+        let floored = self.diag_estimator.estimate(&mut self.diag);
         let dense_ok = self.cov_estimator.estimate(&self.diag, &mut self.scratch)
             && self.metric.set(&self.scratch).is_ok();
         if !dense_ok {
@@ -130,6 +134,7 @@ impl AdaptiveMetric for DenseAdaptation {
         }
         self.diag_estimator.reset();
         self.cov_estimator.reset();
+        floored
     }
 
     fn inv_mass_diag(&self) -> Vec<f64> {
@@ -139,5 +144,72 @@ impl AdaptiveMetric for DenseAdaptation {
 
     fn inv_mass_dense(&self) -> Option<Vec<f64>> {
         Some(self.metric.inv_mass().to_vec())
+    }
+}
+
+/// The diagonal metric corrected along the directions where the covariance estimate, in the
+/// diagonal's scaled coordinates, has eigenvalues outside `[1 / c, c]` ([`LOW_RANK_CUTOFF`]).
+/// With `GATED` (the `auto` metric) the correction is applied only in windows whose scaled
+/// estimate has a condition number above [`AUTO_MIN_CONDITION`], and only along directions
+/// where draws and gradients agree on the scale ([`AUTO_MAX_DISAGREEMENT`]); otherwise the
+/// metric is exactly the diagonal one.
+#[derive(Debug, Clone)]
+pub(crate) struct LowRankAdaptation<const GATED: bool> {
+    metric: LowRankMetric,
+    diag: Vec<f64>,
+    diag_estimator: MetricEstimator,
+    cov_estimator: CovEstimator,
+}
+
+impl<const GATED: bool> AdaptiveMetric for LowRankAdaptation<GATED> {
+    type Metric = LowRankMetric;
+
+    fn new(dim: usize) -> Self {
+        LowRankAdaptation {
+            metric: LowRankMetric::unit(dim),
+            diag: vec![1.0; dim],
+            diag_estimator: MetricEstimator::new(dim),
+            cov_estimator: CovEstimator::new(dim),
+        }
+    }
+
+    fn metric(&self) -> &LowRankMetric {
+        &self.metric
+    }
+
+    fn start(&mut self, grad: &[f64]) {
+        initial_inv_mass(grad, &mut self.diag);
+        self.metric.set(&self.diag, &[], &[]);
+    }
+
+    fn add(&mut self, q: &[f64], grad: &[f64]) {
+        self.diag_estimator.add(q, grad);
+        self.cov_estimator.add(q, grad);
+    }
+
+    /// A window whose estimate fails (too short, not positive definite) keeps the diagonal.
+    fn end_window(&mut self) -> Option<usize> {
+        let floored = self.diag_estimator.estimate(&mut self.diag);
+        let agree = GATED.then_some(AUTO_MAX_DISAGREEMENT);
+        match self
+            .cov_estimator
+            .low_rank(&self.diag, LOW_RANK_CUTOFF, agree)
+        {
+            Some(lr) if !GATED || lr.condition > AUTO_MIN_CONDITION => {
+                self.metric.set(&self.diag, &lr.vecs, &lr.vals);
+            }
+            _ => self.metric.set(&self.diag, &[], &[]),
+        }
+        self.diag_estimator.reset();
+        self.cov_estimator.reset();
+        floored
+    }
+
+    fn inv_mass_diag(&self) -> Vec<f64> {
+        self.metric.inv_mass_diag()
+    }
+
+    fn inv_mass_dense(&self) -> Option<Vec<f64>> {
+        (self.metric.rank() > 0).then(|| self.metric.inv_mass_dense())
     }
 }

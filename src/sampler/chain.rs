@@ -1,114 +1,25 @@
-//! One chain: initialisation, Stan's warm-up (step size and metric), then the kept draws.
+//! One chain: initialisation, warm-up (step size and metric, with a restart when it gets
+//! stuck), then the kept draws.
 
-use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
 
-use super::adaptation::{AdaptiveMetric, DenseAdaptation, DiagAdaptation};
-use super::hamiltonian::{MassMatrix, Point};
+use super::adaptation::{AdaptiveMetric, DenseAdaptation, DiagAdaptation, LowRankAdaptation};
+use super::hamiltonian::Point;
+use super::init::{Counting, InitFailure, chain_rng, find_initial_step_size, initialise};
 use super::nuts::Nuts;
 use super::run::{ChainOutput, DrawStats, Progress, SampleError};
 use super::settings::{Metric, SamplerSettings};
 use super::stepsize::{DualAveraging, DualAveragingOptions};
-use super::target::{LogDensity, LogpError, checked_logp_grad};
+use super::target::LogDensity;
 use super::warmup::{WarmupWindows, metric_windows};
+use super::warmup_stats::{PhaseStats, Stuck, WarmupStats};
 
-/// Log of Stan's acceptance threshold in the initial step-size search.
-const LOG_INIT_ACCEPT: f64 = -0.223_143_551_314_209_76; // ln(0.8)
-/// Step sizes outside these bounds mean the posterior is improper or degenerate.
-const STEP_SIZE_MAX: f64 = 1e7;
-const STEP_SIZE_MIN: f64 = 1e-300;
-/// Doublings or halvings tried by the initial step-size search.
-const STEP_SEARCH_MAX: usize = 200;
-
-/// The random stream of chain `chain` under `seed`: independent of thread scheduling.
-pub(crate) fn chain_rng(seed: u64, chain: usize) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(chain as u64);
-    rng
-}
-
-/// Draw initial points uniformly in (-r, r)^n until the density and gradient are finite.
-fn initialise<D: LogDensity + ?Sized>(
-    density: &mut D,
-    settings: &SamplerSettings,
-    chain: usize,
-    rng: &mut ChaCha8Rng,
-    z: &mut Point,
-) -> Result<(), SampleError> {
-    let r = settings.init_radius;
-    let mut last = LogpError::NonFinite;
-    for _ in 0..settings.init_attempts.max(1) {
-        for q in z.q.iter_mut() {
-            *q = if r > 0.0 {
-                rng.random_range(-r..r)
-            } else {
-                0.0
-            };
-        }
-        match checked_logp_grad(density, &z.q, &mut z.grad) {
-            Ok(lp) => {
-                z.lp = lp;
-                return Ok(());
-            }
-            Err(e) if e.is_recoverable() => last = e,
-            Err(e) => return Err(SampleError::Density { chain, source: e }),
-        }
-    }
-    Err(SampleError::Initialisation {
-        chain,
-        attempts: settings.init_attempts.max(1),
-        last,
-    })
-}
-
-/// Stan's heuristic: double or halve the step until a single leapfrog step's acceptance
-/// probability crosses 0.8.
-fn find_initial_step_size<D: LogDensity + ?Sized, M: MassMatrix>(
-    density: &mut D,
-    metric: &M,
-    z: &Point,
-    mut eps: f64,
-    rng: &mut ChaCha8Rng,
-    scratch: &mut Point,
-) -> f64 {
-    let mut direction = 0.0;
-    for _ in 0..STEP_SEARCH_MAX {
-        scratch.copy_from(z);
-        for p in scratch.p.iter_mut() {
-            *p = rng.sample(StandardNormal);
-        }
-        metric.momentum_from_std(&mut scratch.p);
-        let h0 = metric.energy(scratch);
-        let delta = match metric.leapfrog(density, scratch, eps) {
-            Ok(()) => {
-                let h = metric.energy(scratch);
-                if h.is_finite() {
-                    h0 - h
-                } else {
-                    f64::NEG_INFINITY
-                }
-            }
-            Err(_) => f64::NEG_INFINITY,
-        };
-        let up = delta > LOG_INIT_ACCEPT;
-        if direction == 0.0 {
-            direction = if up { 1.0 } else { -1.0 };
-        } else if (direction > 0.0) != up {
-            break;
-        }
-        let next = if direction > 0.0 {
-            2.0 * eps
-        } else {
-            0.5 * eps
-        };
-        if !(STEP_SIZE_MIN..=STEP_SIZE_MAX).contains(&next) {
-            break;
-        }
-        eps = next;
-    }
-    eps
-}
+/// In the metric's scaled coordinates a step size is dimensionless; a well-fitted metric
+/// gives steps of order d^(-1/4). Below this the chain barely moves (collapsed chains reach
+/// 1e-12 to 1e-43).
+pub(crate) const STUCK_STEP_SIZE: f64 = 1e-6;
+/// A chain whose terminal warm-up buffer runs to the maximum tree depth this often is stuck.
+pub(crate) const STUCK_MAX_DEPTH_SHARE: f64 = 0.9;
 
 /// Run chain `chain` of `settings` on `density`.
 pub(crate) fn run_chain<D: LogDensity + ?Sized>(
@@ -120,21 +31,95 @@ pub(crate) fn run_chain<D: LogDensity + ?Sized>(
     match settings.metric {
         Metric::Diag => run_chain_with::<D, DiagAdaptation>(density, settings, chain, progress),
         Metric::Dense => run_chain_with::<D, DenseAdaptation>(density, settings, chain, progress),
+        Metric::LowRank => {
+            run_chain_with::<D, LowRankAdaptation<false>>(density, settings, chain, progress)
+        }
+        Metric::Auto => {
+            run_chain_with::<D, LowRankAdaptation<true>>(density, settings, chain, progress)
+        }
     }
 }
 
-/// [`run_chain`] with the metric `A`, monomorphised so the trajectory dispatches nothing.
+/// The state a finished warm-up hands to sampling.
+struct Warm<A> {
+    z: Point,
+    adapt: A,
+    eps: f64,
+    rng: ChaCha8Rng,
+    nuts: Nuts,
+    stats: WarmupStats,
+    stuck: Option<Stuck>,
+    seconds: f64,
+}
+
+/// [`run_chain`] with the metric `A`, monomorphised so the trajectory dispatches nothing. A
+/// warm-up that gets stuck is restarted (up to `max_restarts` times) from a new random point
+/// closer to zero; if the last attempt is stuck too, the chain is kept and reported.
 fn run_chain_with<D: LogDensity + ?Sized, A: AdaptiveMetric>(
     density: &mut D,
     settings: &SamplerSettings,
     chain: usize,
     progress: &dyn Progress,
 ) -> Result<ChainOutput, SampleError> {
+    let mut discarded = 0;
+    let mut attempt = 0;
+    let mut warm = loop {
+        let mut counted = Counting::new(density);
+        let warm = warm_up::<_, A>(&mut counted, settings, chain, attempt, progress)?;
+        if warm.stuck.is_none() || attempt >= settings.max_restarts {
+            break warm;
+        }
+        discarded += counted.evals;
+        attempt += 1;
+    };
+    warm.stats.restarts = attempt;
+    warm.stats.discarded_gradient_evals = discarded;
+    sample_draws(density, settings, chain, warm, progress)
+}
+
+/// Index of the chain's initial point in `settings.inits`, if any.
+fn given_init(settings: &SamplerSettings, chain: usize) -> Option<&[f64]> {
+    match settings.inits.len() {
+        0 => None,
+        1 => Some(&settings.inits[0]),
+        _ => settings.inits.get(chain).map(Vec::as_slice),
+    }
+}
+
+/// Initialise and run warm-up; stop early when the chain is seen to be stuck.
+fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
+    density: &mut Counting<'_, D>,
+    settings: &SamplerSettings,
+    chain: usize,
+    attempt: usize,
+    progress: &dyn Progress,
+) -> Result<Warm<A>, SampleError> {
     let n = density.dim();
-    let mut rng = chain_rng(settings.seed, chain);
+    let mut rng = chain_rng(settings.seed, chain, attempt);
     let mut z = Point::new(n);
     let mut scratch = Point::new(n);
-    initialise(density, settings, chain, &mut rng, &mut z)?;
+    let init = if attempt == 0 {
+        given_init(settings, chain)
+    } else {
+        None
+    };
+    let radius = settings.init_radius * 0.5f64.powi(attempt as i32);
+    let init_attempts = initialise(
+        density,
+        init,
+        radius,
+        settings.init_attempts,
+        &mut rng,
+        &mut z,
+    )
+    .map_err(|e| match e {
+        InitFailure::Exhausted(last) => SampleError::Initialisation {
+            chain,
+            attempts: settings.init_attempts.max(1),
+            last,
+        },
+        InitFailure::Fatal(source) => SampleError::Density { chain, source },
+    })?;
 
     let mut adapt = A::new(n);
     if settings.warmup >= 1 {
@@ -147,21 +132,38 @@ fn run_chain_with<D: LogDensity + ?Sized, A: AdaptiveMetric>(
     };
     let mut dual = DualAveraging::new(da_opts, eps);
     let windows = metric_windows(settings.warmup, WarmupWindows::default());
+    let mut phases = phases(settings.warmup, &windows);
+    let mut stats = WarmupStats {
+        init_gradient_evals: density.evals,
+        init_attempts,
+        ..WarmupStats::default()
+    };
     let mut nuts = Nuts::new(n, settings.max_depth, settings.max_energy_error);
     let total = settings.warmup + settings.draws;
     let started = std::time::Instant::now();
-    let mut warmup_divergences = 0;
+    let mut stuck = None;
+    let mut phase = 0;
+    let mut phase_evals = density.evals;
+    let mut max_depth_hits = 0;
 
     for it in 0..settings.warmup {
         let t = nuts
             .transition(density, adapt.metric(), eps, &mut z, &mut rng)
             .map_err(|source| SampleError::Density { chain, source })?;
-        warmup_divergences += usize::from(t.divergent);
+        if t.divergent {
+            stats.divergent_iterations.push(it);
+            phases[phase].divergences += 1;
+        }
+        max_depth_hits += usize::from(t.depth >= settings.max_depth);
         eps = dual.update(t.accept_stat);
-        if let Some(&(_, end)) = windows.iter().find(|(s, e)| (*s..*e).contains(&it)) {
+        let in_window = windows.iter().any(|(s, e)| (*s..*e).contains(&it));
+        if in_window {
             adapt.add(&z.q, &z.grad);
-            if it + 1 == end {
-                adapt.end_window();
+        }
+        if it + 1 == phases[phase].end {
+            if in_window {
+                let floored = adapt.end_window();
+                let averaged = dual.final_step_size();
                 eps = find_initial_step_size(
                     density,
                     adapt.metric(),
@@ -171,15 +173,109 @@ fn run_chain_with<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                     &mut scratch,
                 );
                 dual.restart(eps);
+                if let Some(coordinate) = floored {
+                    stuck = Some(Stuck::MetricFloor { coordinate });
+                } else if averaged < STUCK_STEP_SIZE && eps < STUCK_STEP_SIZE {
+                    stuck = Some(Stuck::StepSize { step_size: eps });
+                }
+            } else if phase + 1 == phases.len() {
+                let share = max_depth_hits as f64 / phases[phase].len() as f64;
+                let final_eps = dual.final_step_size();
+                if final_eps < STUCK_STEP_SIZE {
+                    stuck = Some(Stuck::StepSize {
+                        step_size: final_eps,
+                    });
+                } else if share >= STUCK_MAX_DEPTH_SHARE {
+                    stuck = Some(Stuck::TreeDepth { share });
+                }
+            }
+            phases[phase].gradient_evals = density.evals - phase_evals;
+            phases[phase].step_size = eps;
+            phase_evals = density.evals;
+            max_depth_hits = 0;
+            phase += 1;
+            if stuck.is_some() && attempt < settings.max_restarts {
+                break;
             }
         }
-        progress.on_iteration(chain, it + 1, total, warmup_divergences);
+        progress.on_iteration(chain, it + 1, total, stats.divergent_iterations.len());
     }
+    phases.truncate(phase);
     if settings.warmup > 0 {
         eps = dual.final_step_size();
     }
-    let warmup_seconds = started.elapsed().as_secs_f64();
+    stats.phases = phases;
+    Ok(Warm {
+        z,
+        adapt,
+        eps,
+        rng,
+        nuts,
+        stats,
+        stuck,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
 
+/// The phases of a warm-up of `warmup` iterations with metric `windows`.
+fn phases(warmup: usize, windows: &[(usize, usize)]) -> Vec<PhaseStats> {
+    let phase = |name: String, start, end| PhaseStats {
+        name,
+        start,
+        end,
+        divergences: 0,
+        gradient_evals: 0,
+        step_size: f64::NAN,
+    };
+    let mut out = Vec::new();
+    let first = windows.first().map_or(warmup, |w| w.0);
+    if first > 0 {
+        out.push(phase("init_buffer".into(), 0, first));
+    }
+    for (k, (s, e)) in windows.iter().enumerate() {
+        out.push(phase(format!("window_{}", k + 1), *s, *e));
+    }
+    let last = windows.last().map_or(first, |w| w.1);
+    if last < warmup {
+        out.push(phase("term_buffer".into(), last, warmup));
+    }
+    out
+}
+
+impl PhaseStats {
+    /// Iterations in the phase.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the phase has no iterations.
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// The kept draws, from a finished warm-up.
+fn sample_draws<D: LogDensity + ?Sized, A: AdaptiveMetric>(
+    density: &mut D,
+    settings: &SamplerSettings,
+    chain: usize,
+    warm: Warm<A>,
+    progress: &dyn Progress,
+) -> Result<ChainOutput, SampleError> {
+    let Warm {
+        mut z,
+        adapt,
+        eps,
+        mut rng,
+        mut nuts,
+        stats: warmup,
+        stuck,
+        seconds: warmup_seconds,
+    } = warm;
+    let n = z.q.len();
+    let started = std::time::Instant::now();
+    let total = settings.warmup + settings.draws;
+    let warmup_divergences = warmup.divergent_iterations.len();
     let mut draws = Vec::with_capacity(settings.draws * n);
     let mut stats = Vec::with_capacity(settings.draws);
     let mut divergences = 0;
@@ -215,6 +311,28 @@ fn run_chain_with<D: LogDensity + ?Sized, A: AdaptiveMetric>(
         dense_inv_mass: adapt.inv_mass_dense(),
         warmup_divergences,
         warmup_seconds,
-        sampling_seconds: started.elapsed().as_secs_f64() - warmup_seconds,
+        sampling_seconds: started.elapsed().as_secs_f64(),
+        warmup,
+        stuck,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_cover_the_warmup_in_stan_order() {
+        let windows = metric_windows(1000, WarmupWindows::default());
+        let p = phases(1000, &windows);
+        assert_eq!(p.first().unwrap().name, "init_buffer");
+        assert_eq!(p.last().unwrap().name, "term_buffer");
+        assert_eq!(p.first().unwrap().start, 0);
+        assert_eq!(p.last().unwrap().end, 1000);
+        for w in p.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+        }
+        assert_eq!(phases(10, &[]).len(), 1);
+        assert!(phases(0, &[]).is_empty());
+    }
 }

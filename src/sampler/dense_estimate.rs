@@ -67,30 +67,99 @@ impl CovEstimator {
     /// is its covariance, since there B = A^{-1}. The scaling only decides where the identity
     /// target points: no absolute constant enters, whatever the parameters' units.
     pub fn estimate(&self, diag: &[f64], out: &mut [f64]) -> bool {
-        if self.n < MIN_DRAWS {
+        let Some((s, _, _)) = self.scaled_estimate(diag) else {
             return false;
+        };
+        let d = self.dim;
+        let sd: Vec<f64> = diag.iter().map(|v| v.sqrt()).collect();
+        for i in 0..d {
+            for j in 0..d {
+                out[i * d + j] = sd[i] * s[(i, j)] * sd[j];
+            }
+        }
+        out.iter().all(|x| x.is_finite())
+    }
+
+    /// The estimate S of [`CovEstimator::estimate`] in coordinates scaled by sqrt(diag),
+    /// symmetrised, with the shrunk covariances A (draws) and B (gradients) it comes from;
+    /// None when the window is too short or S is not positive definite.
+    pub fn scaled_estimate(
+        &self,
+        diag: &[f64],
+    ) -> Option<(DMatrix<f64>, DMatrix<f64>, DMatrix<f64>)> {
+        if self.n < MIN_DRAWS {
+            return None;
         }
         let (d, n) = (self.dim, self.n);
         let w = n / (n + SHRINK_DRAWS);
         let sd: Vec<f64> = diag.iter().map(|v| v.sqrt()).collect();
         let shrunk = |m2: &[f64], scale: &dyn Fn(usize, usize) -> f64| {
             DMatrix::from_fn(d, d, |i, j| {
-                let cov = w * m2[i * d + j] / (n - 1.0) * scale(i, j);
+                let cov = w * m2[i.min(j) * d + i.max(j)] / (n - 1.0) * scale(i, j);
                 if i == j { cov + (1.0 - w) } else { cov }
             })
         };
         let a = shrunk(&self.m2_q, &|i, j| 1.0 / (sd[i] * sd[j]));
         let b = shrunk(&self.m2_g, &|i, j| sd[i] * sd[j]);
-        let Some(s) = geometric_mean(a, &b) else {
-            return false;
+        let s = geometric_mean(a.clone(), &b)?;
+        let s = 0.5 * (&s + s.transpose());
+        s.iter().all(|x| x.is_finite()).then_some((s, a, b))
+    }
+
+    /// The low-rank form of the estimate: the eigenpairs of the scaled S whose eigenvalue lies
+    /// outside `[1 / cutoff, cutoff]`, with the condition number of S. None as for
+    /// [`CovEstimator::scaled_estimate`].
+    ///
+    /// With `agree`, a direction u is kept only where draws and gradients tell the same story:
+    /// for a Gaussian, (u^T A u)(u^T B u) = 1 along every eigenvector; a curved ridge spreads
+    /// the draws along it while its bend keeps the gradients large there, and the product grows.
+    /// Directions where it exceeds `agree` keep the diagonal metric.
+    pub fn low_rank(&self, diag: &[f64], cutoff: f64, agree: Option<f64>) -> Option<LowRank> {
+        let (s, _, _) = self.scaled_estimate(diag)?;
+        let (d, n) = (self.dim, self.n);
+        let sd: Vec<f64> = diag.iter().map(|v| v.sqrt()).collect();
+        let raw = |m2: &[f64], i: usize, j: usize| m2[i.min(j) * d + i.max(j)] / (n - 1.0);
+        let a = DMatrix::from_fn(d, d, |i, j| raw(&self.m2_q, i, j) / (sd[i] * sd[j]));
+        let b = DMatrix::from_fn(d, d, |i, j| raw(&self.m2_g, i, j) * sd[i] * sd[j]);
+        let eig = SymmetricEigen::new(s);
+        let vals = &eig.eigenvalues;
+        if vals.iter().any(|l| !(*l > 0.0 && l.is_finite())) {
+            return None;
+        }
+        let (lo, hi) = vals.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), l| {
+            (lo.min(*l), hi.max(*l))
+        });
+        let mut out = LowRank {
+            vecs: Vec::new(),
+            vals: Vec::new(),
+            condition: hi / lo,
         };
-        for i in 0..d {
-            for j in 0..d {
-                out[i * d + j] = sd[i] * 0.5 * (s[(i, j)] + s[(j, i)]) * sd[j];
+        for (j, l) in vals.iter().enumerate() {
+            let u = eig.eigenvectors.column(j);
+            let consistent = agree.is_none_or(|limit| {
+                let along_a = (u.transpose() * &a * u)[(0, 0)];
+                let along_b = (u.transpose() * &b * u)[(0, 0)];
+                along_a * along_b <= limit
+            });
+            if consistent && (*l > cutoff || *l < 1.0 / cutoff) {
+                out.vecs.extend(eig.eigenvectors.column(j).iter());
+                out.vals.push(*l);
             }
         }
-        out.iter().all(|x| x.is_finite())
+        Some(out)
     }
+}
+
+/// Directions (columns of U, concatenated) and eigenvalues of a low-rank correction, and the
+/// condition number of the whole scaled estimate.
+#[derive(Debug, Clone)]
+pub(crate) struct LowRank {
+    /// k unit vectors of length n, one after another.
+    pub vecs: Vec<f64>,
+    /// Their eigenvalues in the scaled coordinates.
+    pub vals: Vec<f64>,
+    /// Largest over smallest eigenvalue of the scaled estimate.
+    pub condition: f64,
 }
 
 fn welford_cov(mean: &mut [f64], m2: &mut [f64], x: &[f64], n: f64, delta: &mut [f64]) {
@@ -100,9 +169,11 @@ fn welford_cov(mean: &mut [f64], m2: &mut [f64], x: &[f64], n: f64, delta: &mut 
         *m += *dl / n;
     }
     let c = (n - 1.0) / n;
+    // The upper triangle only; readers take element (min, max).
     for i in 0..d {
-        for j in 0..d {
-            m2[i * d + j] += delta[i] * delta[j] * c;
+        let di = delta[i] * c;
+        for j in i..d {
+            m2[i * d + j] += di * delta[j];
         }
     }
 }

