@@ -5,6 +5,7 @@ mod decompose;
 mod layout;
 mod likelihood;
 mod model;
+mod prior_term;
 mod response;
 
 pub use decompose::Decomposition;

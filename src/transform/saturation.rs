@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::bijector::Support;
+use super::vexp::expm1_nonpositive;
 
 /// The largest number of parameters any saturation curve has.
 pub const SATURATION_MAX_PARAMS: usize = 2;
@@ -138,6 +139,28 @@ pub fn logistic(a: f64, lam: f64) -> SaturationEval {
     }
 }
 
+/// [`logistic`] over a series of adstocked spend `a`: values, ∂f/∂a and ∂f/∂λ into the three
+/// output slices. The same formulas, with a branch-free `expm1` the compiler vectorises
+/// (agreeing with libm's to a few ulps), so the whole series costs a few vector instructions
+/// per period.
+///
+/// # Panics
+/// If an output slice is shorter than `a`.
+pub fn logistic_series(lam: f64, a: &[f64], value: &mut [f64], d_a: &mut [f64], d_lam: &mut [f64]) {
+    let n = a.len();
+    let (value, d_a, d_lam) = (&mut value[..n], &mut d_a[..n], &mut d_lam[..n]);
+    for t in 0..n {
+        let at = a[t];
+        let z = lam * at;
+        let m = expm1_nonpositive(-z.abs());
+        let r = 1.0 / (2.0 + m);
+        let q = 4.0 * (1.0 + m) * r * r;
+        value[t] = (-m * r).copysign(z);
+        d_a[t] = 0.5 * lam * q;
+        d_lam[t] = 0.5 * at * q;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +171,8 @@ mod tests {
 
     /// Agreement expected between two evaluations of the same closed form.
     const CLOSED_FORM_REL: f64 = 1e-12;
+    /// The vectorised series and the pointwise curve: a few ulps of `expm1` apart.
+    const SERIES_REL: f64 = 1e-14;
 
     fn check_against_fd(kind: SaturationKind, params: &[f64], a: f64) {
         let e = kind.eval(params, a);
@@ -190,6 +215,26 @@ mod tests {
         }
         for a in [1e-8, 1e-3, 1.0, 30.0, 800.0] {
             check_against_fd(SaturationKind::Logistic, &[2.0], a);
+        }
+    }
+
+    #[test]
+    fn logistic_series_agrees_with_the_pointwise_curve() {
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        let mut a: Vec<f64> = (0..300).map(|_| rng.random_range(0.0..4.0)).collect();
+        a.extend([0.0, 1e-300, 1e-12, 1e-6, 50.0, 800.0, 1e300]);
+        let n = a.len();
+        for lam in [1e-3, 0.3, 1.0, 4.5, 60.0] {
+            let (mut v, mut da, mut dl) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            logistic_series(lam, &a, &mut v, &mut da, &mut dl);
+            for t in 0..n {
+                let e = logistic(a[t], lam);
+                let what = format!("lam={lam} a={}", a[t]);
+                for (got, want) in [(v[t], e.value), (da[t], e.d_a), (dl[t], e.d_params[0])] {
+                    let rel = (got - want).abs() / want.abs().max(f64::MIN_POSITIVE);
+                    assert!(rel <= SERIES_REL || got == want, "{what}: {got} vs {want}");
+                }
+            }
         }
     }
 
