@@ -9,8 +9,8 @@ use crate::sampler::{LogDensity, LogpError};
 use crate::spec::{ModelSpec, Scaling, SeasonalitySpec};
 use crate::transform::{
     ADSTOCK_MAX_PARAMS, AdstockKind, SaturationKind, convolve, convolve_adjoint_weights, dot,
-    fourier_features, geometric_adstock, geometric_alpha_adjoint, geometric_scratch_len, hill,
-    linear_trend, logistic_series, pull_back_weights, sum,
+    fourier_features, geometric_adstock, geometric_alpha_adjoint, geometric_scratch_len,
+    hill_series, linear_trend, logistic_series, pull_back_weights, sum,
 };
 
 use super::layout::{Layout, NuLayout};
@@ -375,14 +375,8 @@ impl MmmDensity {
                 }
                 SaturationKind::Hill => {
                     let (k, s) = (x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]);
-                    for t in 0..n {
-                        let e = hill(a[t], k, s);
-                        sat[t] = e.value;
-                        sat_da[t] = e.d_a;
-                        dp0[t] = e.d_params[0];
-                        dp1[t] = e.d_params[1];
-                        self.mu[t] += beta * e.value;
-                    }
+                    hill_series(k, s, a, [sat, sat_da, dp0, dp1]);
+                    axpy(&mut self.mu, beta, sat);
                 }
             }
         }

@@ -19,7 +19,7 @@ use super::reduce::dot;
 
 /// From this max lag on, the blocked recursion beats the direct convolution (measured with
 /// `cargo bench --bench density`; see docs/performance.md). Both are exact.
-pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 16;
+pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 4;
 
 /// Length of the scratch slice [`geometric_adstock`] needs for a max lag of `lags`.
 pub fn geometric_scratch_len(lags: usize) -> usize {

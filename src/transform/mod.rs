@@ -54,6 +54,7 @@ pub use geometric::{
 };
 pub use reduce::{dot, dot_where_nonzero, sum};
 pub use saturation::{
-    SATURATION_MAX_PARAMS, SaturationEval, SaturationKind, hill, logistic, logistic_series,
+    SATURATION_MAX_PARAMS, SaturationEval, SaturationKind, hill, hill_series, logistic,
+    logistic_series,
 };
 pub use trend::linear_trend;
