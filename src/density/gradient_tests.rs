@@ -205,15 +205,15 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
         lp += lay.priors[i].logpdf(c.x) + c.log_jac;
     }
     let mut mu = vec![x[lay.intercept_idx]; n];
-    for t in 0..n {
+    for (t, m) in mu.iter_mut().enumerate() {
         if let Some(i) = lay.trend_idx {
-            mu[t] += x[i] * d.trend[t];
+            *m += x[i] * d.trend[t];
         }
         for (k, &i) in lay.gamma_idx.iter().enumerate() {
-            mu[t] += x[i] * d.controls[k][t];
+            *m += x[i] * d.controls[k][t];
         }
         for (j, &i) in lay.fourier_idx.iter().enumerate() {
-            mu[t] += x[i] * d.fourier[j * n + t];
+            *m += x[i] * d.fourier[j * n + t];
         }
     }
     for (c, ch) in lay.channels.iter().enumerate() {

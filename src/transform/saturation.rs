@@ -270,7 +270,10 @@ mod tests {
                 let what = format!("lam={lam} a={}", a[t]);
                 for (got, want) in [(v[t], e.value), (da[t], e.d_a), (dl[t], e.d_params[0])] {
                     let rel = (got - want).abs() / want.abs().max(f64::MIN_POSITIVE);
-                    assert!(rel <= SERIES_REL || got == want, "{what}: {got} vs {want}");
+                    assert!(
+                        rel <= SERIES_REL || got.total_cmp(&want).is_eq(),
+                        "{what}: {got} vs {want}"
+                    );
                 }
             }
         }
@@ -306,7 +309,7 @@ mod tests {
                 let want = [e.value, e.d_a, e.d_params[0], e.d_params[1]];
                 for (i, w) in want.iter().enumerate() {
                     let got = out[i][t];
-                    let ok = got == *w
+                    let ok = got.total_cmp(w).is_eq()
                         || (got - w).abs() <= HILL_SERIES_REL * w.abs().max(f64::MIN_POSITIVE);
                     assert!(ok, "k={k} s={s} a={} output {i}: {got} vs {w}", a[t]);
                 }
