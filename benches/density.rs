@@ -4,10 +4,15 @@
 //! - `example`: `models/pymc_marketing_example.toml` on its real data (179 weeks, 2 channels,
 //!   max_lag 8, 3 controls, yearly Fourier order 2; 15 parameters);
 //! - `large`: 3 years weekly (156 rows), 10 channels, max_lag 12, 5 controls, Fourier order 2,
-//!   built here as a model-file string and a synthetic CSV.
+//!   built here as a model-file string and a synthetic CSV;
+//! - `daily`: 5 years daily (1826 rows), 30 channels, max_lag 30, 5 controls, Fourier order 2:
+//!   the scale of issue 17, where the cost per period·channel is the figure to watch;
+//! - `daily_lag120`: the same with max_lag 120 (geometric adstock costs O(T), whatever L).
 //!
-//! Each is timed at 50 draws of a short single-chain run of the sampler (300 warm-up), taken in
-//! turn. Before criterion's wall-clock figures, each case prints its time per evaluation in
+//! `example` and `large` are timed at 50 draws of a short single-chain run of the sampler (300
+//! warm-up), taken in turn; `daily` at 50 points drawn uniformly in (−1, 1) on θ (Stan's
+//! initialisation box; a sampler run at this size would dominate the bench), which costs the
+//! same arithmetic. Before criterion's wall-clock figures, each case prints its time per evaluation in
 //! thread CPU time (fastest of 5 repetitions), which other jobs on a shared machine do not
 //! inflate.
 
@@ -32,10 +37,37 @@ const POINTS: usize = 50;
 const CPU_TIMING: f64 = 0.3;
 const CPU_REPEATS: usize = 5;
 /// Size of the large case.
-const LARGE_ROWS: usize = 156;
-const LARGE_CHANNELS: usize = 10;
-const LARGE_MAX_LAG: usize = 12;
-const LARGE_CONTROLS: usize = 5;
+const LARGE: Size = Size {
+    rows: 156,
+    channels: 10,
+    max_lag: 12,
+    controls: 5,
+    days_per_row: 7,
+};
+/// Size of the daily case.
+const DAILY: Size = Size {
+    rows: 1826,
+    channels: 30,
+    max_lag: 30,
+    controls: 5,
+    days_per_row: 1,
+};
+
+/// The daily case with four times the max lag: geometric adstock costs the same per period.
+const DAILY_LONG_LAG: Size = Size {
+    max_lag: 120,
+    ..DAILY
+};
+
+/// A synthetic case's shape.
+#[derive(Clone, Copy)]
+struct Size {
+    rows: usize,
+    channels: usize,
+    max_lag: usize,
+    controls: usize,
+    days_per_row: i64,
+}
 /// Share of weeks with spend in the synthetic channels (flighted campaigns).
 const SPEND_PROBABILITY: f64 = 0.7;
 /// Monday 2021-01-04, in days since 1970-01-01.
@@ -62,22 +94,23 @@ fn example() -> (ModelSpec, Dataset) {
     (spec, data)
 }
 
-/// The large model file: the example's structure with more channels, lags and controls.
-fn large_model() -> String {
+/// A synthetic model file: the example's structure with more channels, lags and controls.
+fn synthetic_model(size: Size) -> String {
+    let max_lag = size.max_lag;
     let mut toml = String::from(
         "[data]\ndate = \"date\"\ntarget = \"y\"\nscale = \"max\"\n\n\
          [likelihood]\nfamily = \"normal\"\nsigma = { dist = \"half_normal\", sigma = 2.0 }\n\n",
     );
-    for c in 0..LARGE_CHANNELS {
+    for c in 0..size.channels {
         toml.push_str(&format!(
             "[[channel]]\nname = \"ch{c}\"\n\
-             adstock = {{ type = \"geometric\", max_lag = {LARGE_MAX_LAG}, normalize = true, \
+             adstock = {{ type = \"geometric\", max_lag = {max_lag}, normalize = true, \
              alpha = {{ dist = \"beta\", alpha = 1.0, beta = 3.0 }} }}\n\
              saturation = {{ type = \"logistic\", lam = {{ dist = \"gamma\", shape = 3.0, rate = 1.0 }} }}\n\
              beta = {{ dist = \"half_normal\", sigma = 2.0 }}\n\n"
         ));
     }
-    for k in 0..LARGE_CONTROLS {
+    for k in 0..size.controls {
         toml.push_str(&format!(
             "[[control]]\ncolumn = \"z{k}\"\ncoef = {{ dist = \"normal\", mu = 0.0, sigma = 2.0 }}\n\n"
         ));
@@ -90,21 +123,21 @@ fn large_model() -> String {
     toml
 }
 
-/// Weekly synthetic data for the large model: positive target, flighted spend, ±1 controls.
-fn large_csv() -> String {
+/// Synthetic data for a synthetic model: positive target, flighted spend, ±1 controls.
+fn synthetic_csv(size: Size) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut csv = String::from("date,y");
-    for c in 0..LARGE_CHANNELS {
+    for c in 0..size.channels {
         csv.push_str(&format!(",ch{c}"));
     }
-    for k in 0..LARGE_CONTROLS {
+    for k in 0..size.controls {
         csv.push_str(&format!(",z{k}"));
     }
     csv.push('\n');
-    for t in 0..LARGE_ROWS {
-        let date = Date::from_days_since_epoch(FIRST_MONDAY + 7 * t as i64);
+    for t in 0..size.rows {
+        let date = Date::from_days_since_epoch(FIRST_MONDAY + size.days_per_row * t as i64);
         csv.push_str(&format!("{date},{}", 1000.0 + rng.random_range(0.0..500.0)));
-        for _ in 0..LARGE_CHANNELS {
+        for _ in 0..size.channels {
             let on = rng.random_range(0.0..1.0) < SPEND_PROBABILITY;
             let v = if on {
                 rng.random_range(0.0..1000.0)
@@ -113,7 +146,7 @@ fn large_csv() -> String {
             };
             csv.push_str(&format!(",{v}"));
         }
-        for _ in 0..LARGE_CONTROLS {
+        for _ in 0..size.controls {
             csv.push_str(&format!(",{}", rng.random_range(-1.0..1.0)));
         }
         csv.push('\n');
@@ -121,12 +154,24 @@ fn large_csv() -> String {
     csv
 }
 
-fn large() -> (ModelSpec, Dataset) {
-    let spec = ModelSpec::from_toml(&large_model(), None).expect("large model file");
-    let csv = large_csv();
-    let data =
-        load_dataset_from_reader(csv.as_bytes(), "large.csv", &request(&spec)).expect("large data");
+fn synthetic(size: Size) -> (ModelSpec, Dataset) {
+    let spec = ModelSpec::from_toml(&synthetic_model(size), None).expect("synthetic model file");
+    let csv = synthetic_csv(size);
+    let data = load_dataset_from_reader(csv.as_bytes(), "synthetic.csv", &request(&spec))
+        .expect("synthetic data");
     (spec, data)
+}
+
+/// Points drawn uniformly in (−1, 1) on θ.
+fn box_points(density: &MmmDensity) -> Vec<Vec<f64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    (0..POINTS)
+        .map(|_| {
+            (0..density.dim())
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect()
+        })
+        .collect()
 }
 
 /// A short single-chain run, for points the sampler actually visits.
@@ -186,19 +231,25 @@ fn seconds_per_eval(density: &mut MmmDensity, points: &[Vec<f64>]) -> (f64, &'st
     (best, clock_name)
 }
 
-fn bench_case(c: &mut Criterion, name: &str, (spec, data): (ModelSpec, Dataset)) {
+fn bench_case(
+    c: &mut Criterion,
+    name: &str,
+    (spec, data): (ModelSpec, Dataset),
+    points_of: fn(&MmmDensity) -> Vec<Vec<f64>>,
+) {
     let mut density = MmmDensity::new(&spec, &data).expect("density");
     let dim = density.dim();
-    let points = posterior_points(&density);
+    let points = points_of(&density);
     let label = format!(
         "logp_grad/{name} (T={}, channels={}, dim={dim})",
         data.n_periods(),
         spec.channels.len()
     );
     let (t, clock) = seconds_per_eval(&mut density, &points);
+    let per_cell = t * 1e9 / (data.n_periods() * spec.channels.len()) as f64;
     eprintln!(
-        "{label}: {:.2} µs per evaluation ({clock} time, fastest of {CPU_REPEATS} x \
-         {CPU_TIMING} s, {} posterior draws)",
+        "{label}: {:.2} µs per evaluation, {per_cell:.2} ns per period·channel ({clock} time, \
+         fastest of {CPU_REPEATS} x {CPU_TIMING} s, {} points)",
         t * 1e6,
         points.len()
     );
@@ -213,8 +264,10 @@ fn bench_case(c: &mut Criterion, name: &str, (spec, data): (ModelSpec, Dataset))
 }
 
 fn bench(c: &mut Criterion) {
-    bench_case(c, "example", example());
-    bench_case(c, "large", large());
+    bench_case(c, "example", example(), posterior_points);
+    bench_case(c, "large", synthetic(LARGE), posterior_points);
+    bench_case(c, "daily", synthetic(DAILY), box_points);
+    bench_case(c, "daily_lag120", synthetic(DAILY_LONG_LAG), box_points);
 }
 
 criterion_group!(benches, bench);

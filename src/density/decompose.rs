@@ -151,11 +151,16 @@ impl MmmDensity {
             let ad = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
             ch.adstock
                 .weights(&ad[..np], ch.normalize, &mut self.w[..l]);
-            convolve_adjoint_spend(&self.w[..l], &self.g_a, &mut self.adstocked);
-            // adstocked now holds ∂outcome/∂(scaled spend_t); the scaled spend is spend / s_c,
+            convolve_adjoint_spend(&self.w[..l], &self.g_a, &mut self.spend_adjoint);
+            // spend_adjoint now holds ∂outcome/∂(scaled spend_t); the scaled spend is spend / s_c,
             // so Σ_t ∂/∂x_t · x_t is the same in both units and the ratio needs s_c once.
             let spend = &self.data.spend[c];
-            let num: f64 = self.adstocked.iter().zip(spend).map(|(g, s)| g * s).sum();
+            let num: f64 = self
+                .spend_adjoint
+                .iter()
+                .zip(spend)
+                .map(|(g, s)| g * s)
+                .sum();
             let total: f64 = spend.iter().sum();
             out[c] = if total > 0.0 {
                 num / (total * self.data.scales.channels[c])

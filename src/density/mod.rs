@@ -6,6 +6,7 @@ mod layout;
 mod lift;
 mod likelihood;
 mod model;
+mod prior_term;
 mod response;
 
 pub use decompose::Decomposition;

@@ -8,13 +8,15 @@ use crate::data::{Dataset, ScaleMethod, Scales};
 use crate::sampler::{LogDensity, LogpError};
 use crate::spec::{ModelSpec, Scaling, SeasonalitySpec};
 use crate::transform::{
-    ADSTOCK_MAX_PARAMS, convolve, convolve_adjoint_weights, fourier_features, linear_trend,
-    pull_back_weights,
+    ADSTOCK_MAX_PARAMS, AdstockKind, SaturationKind, convolve, convolve_adjoint_weights, dot,
+    fourier_features, geometric_adstock, geometric_alpha_adjoint, geometric_scratch_len,
+    hill_series, linear_trend, logistic_series, pull_back_weights, sum,
 };
 
 use super::layout::{Layout, NuLayout};
 use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
+use super::prior_term::PriorTerm;
 
 /// Why a model and a data set do not make a density.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -100,25 +102,37 @@ pub(crate) struct ModelData {
 pub struct MmmDensity {
     pub(crate) layout: Layout,
     pub(crate) data: ModelData,
+    /// Each coordinate's prior with its constant folded.
+    prior_terms: Vec<PriorTerm>,
     // Scratch, per coordinate.
     x: Vec<f64>,
     gx: Vec<f64>,
     dx_du: Vec<f64>,
     dlogjac_du: Vec<f64>,
-    // Scratch, per period and channel.
+    // Scratch, per period.
     pub(crate) mu: Vec<f64>,
     d_mu: Vec<f64>,
-    /// Per channel: saturation value, d/da and d/dparams, flat `c * n + t`.
+    pub(crate) g_a: Vec<f64>,
+    /// The spend adjoint of one channel (marginal ROAS).
+    pub(crate) spend_adjoint: Vec<f64>,
+    // Scratch, per channel and period, channel-major: `c * n + t`.
+    /// Saturation value, d/da and d/dparams.
     pub(crate) sat: Vec<f64>,
     pub(crate) sat_da: Vec<f64>,
     sat_dp: [Vec<f64>; 2],
+    /// Adstocked spend.
     pub(crate) adstocked: Vec<f64>,
-    pub(crate) g_a: Vec<f64>,
+    /// Geometric adstock's lag moment Σ_l l·w_l·x_{t−l} (for ∂/∂α).
+    moment: Vec<f64>,
+    // Scratch, per channel: lag weights and their Jacobian from the forward pass.
+    channel_w: Vec<Vec<f64>>,
+    channel_jac: Vec<Vec<f64>>,
+    // Scratch, per lag.
     pub(crate) w: Vec<f64>,
-    jac: Vec<f64>,
     dw: Vec<f64>,
     /// The lift-test likelihood term (`[calibration]`), with its own scratch.
     pub(crate) lift: Option<LiftTerm>,
+    geometric_scratch: Vec<f64>,
 }
 
 fn scale_method(s: Scaling) -> ScaleMethod {
@@ -246,21 +260,34 @@ impl MmmDensity {
             .max()
             .unwrap_or(1);
         Ok(MmmDensity {
+            prior_terms: layout.priors.iter().map(|p| PriorTerm::new(*p)).collect(),
             x: vec![0.0; d],
             gx: vec![0.0; d],
             dx_du: vec![0.0; d],
             dlogjac_du: vec![0.0; d],
             mu: vec![0.0; n],
             d_mu: vec![0.0; n],
+            g_a: vec![0.0; n],
+            spend_adjoint: vec![0.0; n],
             sat: vec![0.0; c * n],
             sat_da: vec![0.0; c * n],
             sat_dp: [vec![0.0; c * n], vec![0.0; c * n]],
-            adstocked: vec![0.0; n],
-            g_a: vec![0.0; n],
+            adstocked: vec![0.0; c * n],
+            moment: vec![0.0; c * n],
+            channel_w: layout
+                .channels
+                .iter()
+                .map(|ch| vec![0.0; ch.max_lag])
+                .collect(),
+            channel_jac: layout
+                .channels
+                .iter()
+                .map(|ch| vec![0.0; ch.adstock.n_params() * ch.max_lag])
+                .collect(),
             w: vec![0.0; max_lag],
-            jac: vec![0.0; ADSTOCK_MAX_PARAMS * max_lag],
             dw: vec![0.0; max_lag],
             lift,
+            geometric_scratch: vec![0.0; geometric_scratch_len(max_lag)],
             layout,
             data,
         })
@@ -298,8 +325,8 @@ impl MmmDensity {
     }
 
     /// The forward pass at constrained parameters `x`: fills `mu` (mean of the scaled
-    /// target, or of its log) and each channel's saturation values; with `derivs`, also the
-    /// derivatives the reverse pass needs.
+    /// target, or of its log) and each channel's adstocked spend and saturation values; with
+    /// `derivs`, also the derivatives the reverse pass needs.
     pub(crate) fn forward(&mut self, x: &[f64], derivs: bool) {
         let n = self.data.n;
         let lay = &self.layout;
@@ -316,33 +343,50 @@ impl MmmDensity {
             axpy(&mut self.mu, x[i], &d.fourier[j * n..(j + 1) * n]);
         }
         for (c, ch) in lay.channels.iter().enumerate() {
-            let l = ch.max_lag;
             let np = ch.adstock.n_params();
             let ad = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
-            if derivs {
-                ch.adstock.weights_with_jacobian(
-                    &ad[..np],
-                    ch.normalize,
-                    &mut self.w[..l],
-                    &mut self.jac[..np * l],
+            let w = &mut self.channel_w[c];
+            let range = c * n..(c + 1) * n;
+            let a = &mut self.adstocked[range.clone()];
+            if ch.adstock == AdstockKind::Geometric {
+                ch.adstock.weights(&ad[..np], ch.normalize, w);
+                geometric_adstock(
+                    ad[0],
+                    w,
+                    &d.spend[c],
+                    a,
+                    &mut self.moment[range.clone()],
+                    &mut self.geometric_scratch,
                 );
             } else {
-                ch.adstock
-                    .weights(&ad[..np], ch.normalize, &mut self.w[..l]);
+                if derivs {
+                    ch.adstock.weights_with_jacobian(
+                        &ad[..np],
+                        ch.normalize,
+                        w,
+                        &mut self.channel_jac[c],
+                    );
+                } else {
+                    ch.adstock.weights(&ad[..np], ch.normalize, w);
+                }
+                convolve(w, &d.spend[c], a);
             }
-            convolve(&self.w[..l], &d.spend[c], &mut self.adstocked);
-            let ns = ch.saturation.n_params();
-            let sp = [x[ch.saturation_idx[0]], x[ch.saturation_idx[ns - 1]]];
             let beta = x[ch.beta_idx];
-            let range = c * n..(c + 1) * n;
-            for (t, a) in self.adstocked.iter().enumerate() {
-                let e = ch.saturation.eval(&sp[..ns], *a);
-                let idx = range.start + t;
-                self.sat[idx] = e.value;
-                self.sat_da[idx] = e.d_a;
-                self.sat_dp[0][idx] = e.d_params[0];
-                self.sat_dp[1][idx] = e.d_params[1];
-                self.mu[t] += beta * e.value;
+            let a = &self.adstocked[range.clone()];
+            let sat = &mut self.sat[range.clone()];
+            let sat_da = &mut self.sat_da[range.clone()];
+            let [dp0, dp1] = &mut self.sat_dp;
+            let (dp0, dp1) = (&mut dp0[range.clone()], &mut dp1[range]);
+            match ch.saturation {
+                SaturationKind::Logistic => {
+                    logistic_series(x[ch.saturation_idx[0]], a, sat, sat_da, dp0);
+                    axpy(&mut self.mu, beta, sat);
+                }
+                SaturationKind::Hill => {
+                    let (k, s) = (x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]);
+                    hill_series(k, s, a, [sat, sat_da, dp0, dp1]);
+                    axpy(&mut self.mu, beta, sat);
+                }
             }
         }
     }
@@ -352,48 +396,65 @@ impl MmmDensity {
         let n = self.data.n;
         let lay = &self.layout;
         let d = &self.data;
-        self.gx[lay.intercept_idx] += self.d_mu.iter().sum::<f64>();
+        let d_mu = &self.d_mu;
+        self.gx[lay.intercept_idx] += sum(d_mu);
         if let Some(i) = lay.trend_idx {
-            self.gx[i] += dot(&self.d_mu, &d.trend);
+            self.gx[i] += dot(d_mu, &d.trend);
         }
         for (k, &i) in lay.gamma_idx.iter().enumerate() {
-            self.gx[i] += dot(&self.d_mu, &d.controls[k]);
+            self.gx[i] += dot(d_mu, &d.controls[k]);
         }
         for (j, &i) in lay.fourier_idx.iter().enumerate() {
-            self.gx[i] += dot(&self.d_mu, &d.fourier[j * n..(j + 1) * n]);
+            self.gx[i] += dot(d_mu, &d.fourier[j * n..(j + 1) * n]);
         }
         for (c, ch) in lay.channels.iter().enumerate() {
             let range = c * n..(c + 1) * n;
             let beta = x[ch.beta_idx];
-            self.gx[ch.beta_idx] += dot(&self.d_mu, &self.sat[range.clone()]);
-            let ns = ch.saturation.n_params();
-            for p in 0..ns {
-                self.gx[ch.saturation_idx[p]] +=
-                    beta * dot(&self.d_mu, &self.sat_dp[p][range.clone()]);
-            }
-            for ((g, dm), da) in self.g_a.iter_mut().zip(&self.d_mu).zip(&self.sat_da[range]) {
+            let sat = &self.sat[range.clone()];
+            let sat_da = &self.sat_da[range.clone()];
+            let dp0 = &self.sat_dp[0][range.clone()];
+            let a = &self.adstocked[range.clone()];
+            let moment = &self.moment[range.clone()];
+            let geometric = ch.adstock == AdstockKind::Geometric;
+            // One sweep over the periods: the saturation's reductions, the adjoint g_t of the
+            // adstocked spend and, for geometric adstock, the two reductions of ∂/∂α.
+            let (mut s_beta, mut s_p0, mut s_ga, mut s_gm) = (0.0, 0.0, 0.0, 0.0);
+            for t in 0..n {
+                let dm = d_mu[t];
+                s_beta += dm * sat[t];
+                s_p0 += dm * dp0[t];
+                let da = sat_da[t];
                 // An infinite slope at zero adstock (Hill with s < 1) meets a zero spend there.
-                *g = if *da == 0.0 || !da.is_finite() {
+                let g = if da == 0.0 || !da.is_finite() {
                     0.0
                 } else {
                     beta * dm * da
                 };
+                if geometric {
+                    s_ga += g * a[t];
+                    s_gm += g * moment[t];
+                } else {
+                    self.g_a[t] = g;
+                }
             }
-            // Recompute the weights' Jacobian for this channel (the forward pass overwrote it).
-            let l = ch.max_lag;
-            let np = ch.adstock.n_params();
-            let ad = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
-            ch.adstock.weights_with_jacobian(
-                &ad[..np],
-                ch.normalize,
-                &mut self.w[..l],
-                &mut self.jac[..np * l],
-            );
-            convolve_adjoint_weights(&d.spend[c], &self.g_a, &mut self.dw[..l]);
-            let mut dparams = [0.0; ADSTOCK_MAX_PARAMS];
-            pull_back_weights(&self.jac[..np * l], &self.dw[..l], &mut dparams[..np]);
-            for (idx, dp) in ch.adstock_idx.iter().zip(&dparams[..np]) {
-                self.gx[*idx] += dp;
+            self.gx[ch.beta_idx] += s_beta;
+            self.gx[ch.saturation_idx[0]] += beta * s_p0;
+            if ch.saturation.n_params() == 2 {
+                self.gx[ch.saturation_idx[1]] += beta * dot(d_mu, &self.sat_dp[1][range.clone()]);
+            }
+            let w = &self.channel_w[c];
+            if geometric {
+                let alpha = x[ch.adstock_idx[0]];
+                self.gx[ch.adstock_idx[0]] +=
+                    geometric_alpha_adjoint(alpha, w, ch.normalize, s_ga, s_gm);
+            } else {
+                let (l, np) = (ch.max_lag, ch.adstock.n_params());
+                convolve_adjoint_weights(&d.spend[c], &self.g_a, &mut self.dw[..l]);
+                let mut dparams = [0.0; ADSTOCK_MAX_PARAMS];
+                pull_back_weights(&self.channel_jac[c], &self.dw[..l], &mut dparams[..np]);
+                for (idx, dp) in ch.adstock_idx.iter().zip(&dparams[..np]) {
+                    self.gx[*idx] += dp;
+                }
             }
         }
     }
@@ -405,10 +466,6 @@ fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 impl LogDensity for MmmDensity {
     fn dim(&self) -> usize {
         self.layout.dim()
@@ -418,7 +475,7 @@ impl LogDensity for MmmDensity {
         let mut lp = 0.0;
         for (i, u) in theta.iter().enumerate() {
             let c = self.layout.bijectors[i].constrain_with_jacobian(*u);
-            let (lp_prior, d_prior) = self.layout.priors[i].logpdf_grad(c.x);
+            let (lp_prior, d_prior) = self.prior_terms[i].logpdf_grad(c.x);
             lp += lp_prior + c.log_jac;
             self.x[i] = c.x;
             self.gx[i] = d_prior;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::bijector::Support;
+use super::reduce::dot_where_nonzero;
 
 /// The largest number of parameters any adstock kernel has.
 pub const ADSTOCK_MAX_PARAMS: usize = 2;
@@ -73,6 +74,10 @@ impl AdstockKind {
     /// If `params.len() != self.n_params()`.
     pub fn weights(self, params: &[f64], normalize: bool, w: &mut [f64]) {
         assert_eq!(params.len(), self.n_params(), "adstock parameter count");
+        if self == AdstockKind::Geometric {
+            geometric_weights(params[0], normalize, w);
+            return;
+        }
         for (l, wl) in w.iter_mut().enumerate() {
             *wl = self.log_weight(params, l).0;
         }
@@ -103,7 +108,11 @@ impl AdstockKind {
                 jac[p * lags + l] = *d;
             }
         }
-        exp_and_normalize(w, normalize);
+        if self == AdstockKind::Geometric {
+            geometric_weights(params[0], normalize, w);
+        } else {
+            exp_and_normalize(w, normalize);
+        }
         // ∂w_l/∂p = w_l·∂ln w_l/∂p; normalised, ∂ŵ_l/∂p = ŵ_l·(∂ln w_l/∂p − Σ_m ŵ_m ∂ln w_m/∂p).
         for row in jac.chunks_exact_mut(lags) {
             let shift = if normalize {
@@ -147,6 +156,22 @@ impl AdstockKind {
     }
 }
 
+/// w_l = α^l by repeated products (no `exp` per lag), divided by their sum when normalising.
+/// The largest weight is w_0 = α^0, so nothing needs shifting.
+fn geometric_weights(alpha: f64, normalize: bool, w: &mut [f64]) {
+    let mut power = 1.0;
+    let mut sum = 0.0;
+    for wl in w.iter_mut() {
+        *wl = power;
+        sum += power;
+        power *= alpha;
+    }
+    if normalize {
+        let inv = 1.0 / sum;
+        w.iter_mut().for_each(|v| *v *= inv);
+    }
+}
+
 /// Turns log weights into weights; when normalising, subtracts the largest log weight first so
 /// that no weight underflows to a zero sum.
 fn exp_and_normalize(w: &mut [f64], normalize: bool) {
@@ -165,18 +190,18 @@ fn exp_and_normalize(w: &mut [f64], normalize: bool) {
 
 /// The adstocked series a_t = Σ_{l<L} w_l · x_{t−l} into `a` (spend before the first row is 0).
 ///
-/// Periods with zero spend are skipped, so sparse channels cost less. O(T·L).
+/// One contiguous multiply-add `a[l..] += w_l · x[..T−l]` per lag, which the compiler
+/// vectorises. O(T·L); geometric weights have an O(T) path
+/// ([`geometric_adstock`](super::geometric::geometric_adstock)).
 ///
 /// # Panics
 /// If `a.len() != x.len()`.
 pub fn convolve(w: &[f64], x: &[f64], a: &mut [f64]) {
-    assert_eq!(a.len(), x.len(), "adstock output length");
+    let n = x.len();
+    assert_eq!(a.len(), n, "adstock output length");
     a.fill(0.0);
-    for (s, &xs) in x.iter().enumerate() {
-        if xs == 0.0 {
-            continue;
-        }
-        for (at, wl) in a[s..].iter_mut().zip(w) {
+    for (l, wl) in w.iter().enumerate().take(n) {
+        for (at, xs) in a[l..].iter_mut().zip(&x[..n - l]) {
             *at += wl * xs;
         }
     }
@@ -185,22 +210,22 @@ pub fn convolve(w: &[f64], x: &[f64], a: &mut [f64]) {
 /// Reverse mode through [`convolve`] to the weights: given g_t = ∂L/∂a_t, writes
 /// `dw[l]` = ∂L/∂w_l = Σ_t g_t · x_{t−l} (overwriting `dw`, whose length is L).
 ///
-/// Terms with x_s = 0 are skipped, not multiplied. So an infinite g_t at a period where
+/// One dot product per lag with four partial sums. Terms with x_s = 0 are taken as exactly 0,
+/// not multiplied. So an infinite g_t at a period where
 /// a_t = 0 — the Hill slope at 0 when S < 1 — does not turn the result into NaN: with positive
 /// weights, a_t = 0 means every x in its window is 0 and g_t has no path to the weights.
 ///
 /// # Panics
 /// If `g.len() != x.len()`.
 pub fn convolve_adjoint_weights(x: &[f64], g: &[f64], dw: &mut [f64]) {
-    assert_eq!(g.len(), x.len(), "adstock adjoint length");
-    dw.fill(0.0);
-    for (s, &xs) in x.iter().enumerate() {
-        if xs == 0.0 {
-            continue;
-        }
-        for (dwl, gt) in dw.iter_mut().zip(&g[s..]) {
-            *dwl += gt * xs;
-        }
+    let n = x.len();
+    assert_eq!(g.len(), n, "adstock adjoint length");
+    for (l, dwl) in dw.iter_mut().enumerate() {
+        *dwl = if l < n {
+            dot_where_nonzero(&g[l..], &x[..n - l])
+        } else {
+            0.0
+        };
     }
 }
 
@@ -211,9 +236,13 @@ pub fn convolve_adjoint_weights(x: &[f64], g: &[f64], dw: &mut [f64]) {
 /// # Panics
 /// If `dx.len() != g.len()`.
 pub fn convolve_adjoint_spend(w: &[f64], g: &[f64], dx: &mut [f64]) {
-    assert_eq!(dx.len(), g.len(), "adstock adjoint length");
-    for (s, dxs) in dx.iter_mut().enumerate() {
-        *dxs = w.iter().zip(&g[s..]).map(|(wl, gt)| wl * gt).sum();
+    let n = g.len();
+    assert_eq!(dx.len(), n, "adstock adjoint length");
+    dx.fill(0.0);
+    for (l, wl) in w.iter().enumerate().take(n) {
+        for (dxs, gt) in dx[..n - l].iter_mut().zip(&g[l..]) {
+            *dxs += wl * gt;
+        }
     }
 }
 

@@ -35,8 +35,11 @@ mod calendar;
 #[cfg(test)]
 mod finite_diff;
 mod fourier;
+mod geometric;
+mod reduce;
 mod saturation;
 mod trend;
+mod vexp;
 
 pub use adstock::{
     ADSTOCK_MAX_PARAMS, AdstockKind, convolve, convolve_adjoint_spend, convolve_adjoint_weights,
@@ -45,5 +48,13 @@ pub use adstock::{
 pub use bijector::{Constrained, Support, SupportError};
 pub use calendar::{Date, DateError, day_of_year, is_leap_year};
 pub use fourier::{DAYS_PER_YEAR, fourier_features, fourier_names};
-pub use saturation::{SATURATION_MAX_PARAMS, SaturationEval, SaturationKind, hill, logistic};
+pub use geometric::{
+    GEOMETRIC_RECURSION_MIN_LAG, convolve_with_moment, geometric_adstock, geometric_alpha_adjoint,
+    geometric_recursion, geometric_reductions, geometric_scratch_len,
+};
+pub use reduce::{dot, dot_where_nonzero, sum};
+pub use saturation::{
+    SATURATION_MAX_PARAMS, SaturationEval, SaturationKind, hill, hill_series, logistic,
+    logistic_series,
+};
 pub use trend::linear_trend;

@@ -14,8 +14,8 @@ const MEAN_SD_SHARE: f64 = 0.05;
 /// Posterior sds agree within this relative tolerance...
 const SD_REL_TOL: f64 = 0.15;
 /// ...or, for heavy-tailed parameters whose sd estimate is itself noisy at 4000 draws, within
-/// this many combined Monte Carlo standard errors of the sd (ours, counted twice for the
-/// reference run of the same length).
+/// this many combined Monte Carlo standard errors of the sd (ours, and the reference run's
+/// scaled from ours).
 const SD_MCSE_MULTIPLE: f64 = 4.0;
 
 fn manifest() -> PathBuf {
@@ -108,7 +108,14 @@ fn posterior_and_roas_agree_with_pymc_marketing() {
         }
         let traces = chain_traces(&fit, cs);
         let views: Vec<&[f64]> = traces.iter().map(Vec::as_slice).collect();
-        let sd_tol = SD_MCSE_MULTIPLE * 2f64.sqrt() * mcse_sd(&views);
+        // The reference run's MCSE of its sd is not stored; for the same shape it scales as
+        // sd², so it is ours × (ref_sd / sd)² (ours counted twice when the sds agree). A run
+        // that visited a heavy tail less often has both a smaller sd and a smaller MCSE of it,
+        // and must not be judged by its own MCSE alone (issue 17: beta[x2]'s sd ranges over
+        // 0.065–0.14 across seeds, at the same quantiles).
+        let ours = mcse_sd(&views);
+        let theirs = ours * (ref_sd / sd).powi(2);
+        let sd_tol = SD_MCSE_MULTIPLE * ours.hypot(theirs);
         if (sd / ref_sd - 1.0).abs() > SD_REL_TOL && (sd - ref_sd).abs() > sd_tol {
             failures.push(format!(
                 "{name}: sd {sd} vs {ref_sd} (mcse-based tol {sd_tol})"
