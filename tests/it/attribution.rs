@@ -365,9 +365,23 @@ fn an_existing_output_folder_is_kept_unless_forced() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("already exists"));
     assert!(folder.join("mine.txt").exists());
+    // A folder mmm did not write is never replaced, even with --force (issue 12).
     let (out, folder) = attribute(dir.path(), HAND, &["--force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not an mmm attribution folder"));
+    assert_eq!(
+        std::fs::read_to_string(folder.join("mine.txt")).unwrap(),
+        "keep"
+    );
+    // An earlier attribution is replaced with --force, and only with it.
+    std::fs::remove_dir_all(&folder).unwrap();
+    let (out, folder) = attribute(dir.path(), HAND, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(folder.join("attribution.csv").exists() && !folder.join("mine.txt").exists());
+    let (out, _) = attribute(dir.path(), HAND, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let (out, _) = attribute(dir.path(), HAND, &["--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(folder.join("attribution.csv").exists());
 }
 
 #[test]
