@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from . import _native
-from ._fit import Allocation, Fit
+from ._fit import Allocation, Fit, read_csv
 from ._inputs import classify_data, classify_toml
 from ._native import MmmError
 
@@ -92,5 +92,5 @@ def simulate(
     csv, model_toml, truth_json = _native.simulate(
         *classify_toml(model, "model"), truth_kind, truth_value, periods, seed
     )
-    data = pd.read_csv(io.StringIO(csv), float_precision="round_trip")
+    data = read_csv(io.StringIO(csv))
     return Simulation(data=data, model=model_toml, truth=json.loads(truth_json))

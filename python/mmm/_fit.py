@@ -43,9 +43,16 @@ DIMS = {
 _INDEXED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]$")
 
 
+def read_csv(source: Any) -> pd.DataFrame:
+    """CSV with every float read back exactly (the engine writes shortest round-trip floats;
+    pandas 3 reads them exactly by default, older pandas needs ``round_trip``)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return pd.read_csv(source)
+    return pd.read_csv(source, float_precision="round_trip")
+
+
 def _table(text: str) -> pd.DataFrame:
-    # round_trip: the engine writes shortest round-trip floats; read them back exactly.
-    return pd.read_csv(io.StringIO(text), float_precision="round_trip")
+    return read_csv(io.StringIO(text))
 
 
 class Fit:
