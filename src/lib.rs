@@ -32,6 +32,8 @@ pub mod fitdir;
 mod gradcheck;
 pub mod optimize;
 pub mod posterior;
+#[cfg(feature = "python")]
+mod python;
 pub mod reference_models;
 pub mod report;
 mod sampler;
