@@ -103,57 +103,14 @@ fn student_t_kernel(x: f64, nu: f64, mu: f64, sigma: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::every_prior_family;
 
     /// The folded constant adds the same terms in another order.
     const SAME_REL: f64 = 1e-12;
 
-    fn priors() -> Vec<Prior> {
-        vec![
-            Prior::Normal {
-                mu: 0.3,
-                sigma: 1.7,
-            },
-            Prior::HalfNormal { sigma: 2.0 },
-            Prior::LogNormal {
-                mu: -0.2,
-                sigma: 0.6,
-            },
-            Prior::Gamma {
-                shape: 3.0,
-                rate: 4.0,
-            },
-            Prior::Beta {
-                alpha: 1.5,
-                beta: 3.0,
-            },
-            Prior::Exponential { rate: 0.7 },
-            Prior::Uniform {
-                lower: -1.0,
-                upper: 3.0,
-            },
-            Prior::Laplace { mu: 0.2, b: 1.3 },
-            Prior::StudentT {
-                nu: 4.0,
-                mu: 0.5,
-                sigma: 1.2,
-            },
-            Prior::HalfStudentT {
-                nu: 3.0,
-                sigma: 1.5,
-            },
-            Prior::HalfCauchy { scale: 0.8 },
-            Prior::TruncatedNormal {
-                mu: 1.0,
-                sigma: 2.0,
-                lower: 0.0,
-                upper: 4.0,
-            },
-        ]
-    }
-
     #[test]
     fn folded_constants_give_the_priors_log_density_and_derivative() {
-        for prior in priors() {
+        for prior in every_prior_family() {
             let term = PriorTerm::new(prior);
             for x in [-2.5, -0.3, 0.0, 0.05, 0.2, 0.2001, 0.81, 1.0, 1.6, 2.9, 7.5] {
                 let (want, want_d) = prior.logpdf_grad(x);

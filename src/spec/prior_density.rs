@@ -132,6 +132,7 @@ mod tests {
     };
 
     use super::*;
+    use crate::test_support::every_prior_family;
 
     /// Agreement with statrs' densities (relative).
     const DENSITY_TOL: f64 = 1e-10;
@@ -139,50 +140,6 @@ mod tests {
     const FD_STEP: f64 = 1e-6;
     /// Agreement of the derivative with the finite difference (relative).
     const FD_TOL: f64 = 1e-6;
-
-    fn all_priors() -> Vec<Prior> {
-        vec![
-            Prior::Normal {
-                mu: 0.3,
-                sigma: 1.7,
-            },
-            Prior::HalfNormal { sigma: 2.0 },
-            Prior::LogNormal {
-                mu: -0.2,
-                sigma: 0.6,
-            },
-            Prior::Gamma {
-                shape: 3.0,
-                rate: 4.0,
-            },
-            Prior::Beta {
-                alpha: 1.5,
-                beta: 3.0,
-            },
-            Prior::Exponential { rate: 0.7 },
-            Prior::Uniform {
-                lower: -1.0,
-                upper: 3.0,
-            },
-            Prior::Laplace { mu: 0.2, b: 1.3 },
-            Prior::StudentT {
-                nu: 4.0,
-                mu: 0.5,
-                sigma: 1.2,
-            },
-            Prior::HalfStudentT {
-                nu: 3.0,
-                sigma: 1.5,
-            },
-            Prior::HalfCauchy { scale: 0.8 },
-            Prior::TruncatedNormal {
-                mu: 1.0,
-                sigma: 2.0,
-                lower: 0.0,
-                upper: 4.0,
-            },
-        ]
-    }
 
     /// Points inside every support above (all in (0, 1) ∪ (1, 3)), away from kinks.
     const POINTS: [f64; 5] = [0.05, 0.37, 0.81, 1.6, 2.9];
@@ -216,7 +173,7 @@ mod tests {
 
     #[test]
     fn log_density_matches_statrs_for_every_family() {
-        for prior in all_priors() {
+        for prior in every_prior_family() {
             for x in POINTS.into_iter().filter(|x| prior.support().contains(*x)) {
                 let expected = statrs_pdf(&prior, x).ln();
                 assert_relative_eq!(prior.logpdf(x), expected, max_relative = DENSITY_TOL);
@@ -226,7 +183,7 @@ mod tests {
 
     #[test]
     fn derivative_matches_finite_differences_for_every_family() {
-        for prior in all_priors() {
+        for prior in every_prior_family() {
             for x in POINTS.into_iter().filter(|x| prior.support().contains(*x)) {
                 let fd = (prior.logpdf(x + FD_STEP) - prior.logpdf(x - FD_STEP)) / (2.0 * FD_STEP);
                 let (_, g) = prior.logpdf_grad(x);
@@ -237,7 +194,7 @@ mod tests {
 
     #[test]
     fn outside_the_support_is_minus_infinity_with_zero_gradient() {
-        for prior in all_priors() {
+        for prior in every_prior_family() {
             if let Some(x) = [-0.5, 1.5, 10.0]
                 .into_iter()
                 .find(|x| !prior.support().contains(*x))
