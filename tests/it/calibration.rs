@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support::{mmm, model};
 
 use mmm::fit::load_model;
 
@@ -19,20 +21,6 @@ const ADSTOCK_SD_SHRINK_MIN: f64 = 1.5;
 const RHAT_MAX: f64 = mmm::diagnostics::RHAT_MAX;
 /// The committed measurements: within one sd of the truth, sd 10-20 % of the true lift.
 const SD_SHARE: std::ops::RangeInclusive<f64> = 0.10..=0.20;
-
-fn model(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join(name)
-}
-
-fn mmm(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmm"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
 
 fn ok(out: &Output) -> String {
     assert!(

@@ -15,5 +15,6 @@ mod posteriordb;
 mod pymc_marketing;
 mod report;
 mod sampler;
+mod support;
 mod survey;
 mod validation;

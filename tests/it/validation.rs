@@ -2,8 +2,10 @@
 //! and converges; SBC passes on a small model and fails with a planted prior bug; backtest
 //! intervals cover about 90 % of held-out periods; truth-file errors are located.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::{mmm, model};
 
 /// Fewest of the demo's 4 channels whose true ROAS the 90 % interval must cover.
 const DEMO_ROAS_COVERED_MIN: u64 = 3;
@@ -11,20 +13,6 @@ const DEMO_ROAS_COVERED_MIN: u64 = 3;
 const RHAT_MAX: f64 = mmm::diagnostics::RHAT_MAX;
 /// Acceptable share of held-out periods inside the 90 % predictive intervals.
 const BACKTEST_COVERAGE: std::ops::RangeInclusive<f64> = 0.80..=0.97;
-
-fn model(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join(name)
-}
-
-fn mmm(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmm"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
 
 fn ok(out: &Output) {
     assert!(
