@@ -38,7 +38,11 @@ def cli_fit(mmm_bin, tmp_path_factory) -> Path:
     args = [str(mmm_bin), "fit", str(EXAMPLE_MODEL), "--out", str(out)]
     for k, v in SETTINGS.items():
         args += [f"--{k}", str(v)]
-    subprocess.run(args, check=True, capture_output=True)
+    done = subprocess.run(args, capture_output=True, text=True)
+    # 3: the short fit's review says FAIL (too few draws for ESS 400); the fit directory is
+    # still written, and these tests compare it, not its quality.
+    assert done.returncode in (0, 3), done.stderr
+    assert (out / "fit.json").is_file(), done.stderr
     return out
 
 
