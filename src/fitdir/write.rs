@@ -27,7 +27,8 @@ fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, OutputError> {
         .map_err(|e| OutputError::io("csv", std::io::Error::other(e.to_string())))
 }
 
-fn summary_csv(fit: &Fit) -> String {
+/// `summary.csv` of a fit, as text (the fit directory's file and the Python package's table).
+pub fn summary_csv(fit: &Fit) -> String {
     let mut out = String::from("parameter,mean,sd,q5,q50,q95,mcse_mean,ess_bulk,ess_tail,r_hat\n");
     for r in &fit.summary {
         let s = &r.stats;

@@ -8,7 +8,7 @@ use pyo3::types::PyBytes;
 use serde::Serialize;
 
 use crate::fit::Fit;
-use crate::fitdir::{fit_json, write_fit_dir};
+use crate::fitdir::{fit_json, summary_csv, write_fit_dir};
 use crate::optimize::{NoSearchProgress, Posterior, Scenario, optimize};
 
 use super::errors::{engine, raise};
@@ -46,25 +46,7 @@ fn packed<'py>(py: Python<'py>, values: impl Iterator<Item = f64>) -> Bound<'py,
 impl NativeFit {
     /// `summary.csv` as text.
     fn summary_csv(&self) -> String {
-        let mut out =
-            String::from("parameter,mean,sd,q5,q50,q95,mcse_mean,ess_bulk,ess_tail,r_hat\n");
-        for r in &self.fit.summary {
-            let s = &r.stats;
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{}\n",
-                r.parameter,
-                s.mean,
-                s.sd,
-                s.q5,
-                s.q50,
-                s.q95,
-                s.mcse_mean,
-                s.ess_bulk,
-                s.ess_tail,
-                s.r_hat
-            ));
-        }
-        out
+        summary_csv(&self.fit)
     }
 
     /// `roas.csv` as text.
