@@ -196,6 +196,7 @@ fn exp_and_normalize(w: &mut [f64], normalize: bool) {
 ///
 /// # Panics
 /// If `a.len() != x.len()`.
+#[inline(always)]
 pub fn convolve(w: &[f64], x: &[f64], a: &mut [f64]) {
     let n = x.len();
     assert_eq!(a.len(), n, "adstock output length");
@@ -217,6 +218,7 @@ pub fn convolve(w: &[f64], x: &[f64], a: &mut [f64]) {
 ///
 /// # Panics
 /// If `g.len() != x.len()`.
+#[inline(always)]
 pub fn convolve_adjoint_weights(x: &[f64], g: &[f64], dw: &mut [f64]) {
     let n = x.len();
     assert_eq!(g.len(), n, "adstock adjoint length");
