@@ -19,7 +19,7 @@ use super::reduce::dot;
 
 /// From this max lag on, the blocked recursion beats the direct convolution (measured with
 /// `cargo bench --bench density`; see docs/performance.md). Both are exact.
-pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 4;
+pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 16;
 
 /// Blocks of one series the recursion runs in lockstep: each block's running sums are an
 /// independent chain of dependent multiply-adds, so four of them keep the CPU busy where one
@@ -58,22 +58,46 @@ pub fn geometric_adstock(
 }
 
 /// The direct convolution a_t = Σ_{l<L} w_l x_{t−l} with the lag moment
-/// m_t = Σ_{l<L} l·w_l·x_{t−l}, one contiguous multiply-add per lag. O(T·L).
+/// m_t = Σ_{l<L} l·w_l·x_{t−l}. O(T·L), in registers: four periods at a time, their sums held
+/// over all lags and stored once (each sum adds its terms in lag order, as term by term).
 ///
 /// # Panics
 /// If `a` or `moment` is not as long as `x`.
 #[inline(always)]
 pub fn convolve_with_moment(w: &[f64], x: &[f64], a: &mut [f64], moment: &mut [f64]) {
+    const V: usize = 4;
     let n = x.len();
     assert!(a.len() == n && moment.len() == n, "adstock output length");
-    a.fill(0.0);
-    moment.fill(0.0);
-    for (l, wl) in w.iter().enumerate().take(n) {
-        let lw = l as f64 * wl;
-        for ((at, mt), xs) in a[l..].iter_mut().zip(&mut moment[l..]).zip(&x[..n - l]) {
-            *at += wl * xs;
-            *mt += lw * xs;
+    // Periods whose window reaches before the first row, then whole windows V at a time.
+    let head = w.len().saturating_sub(1).min(n);
+    let window = |t: usize| -> (f64, f64) {
+        let (mut s, mut m) = (0.0, 0.0);
+        for (l, wl) in w.iter().enumerate().take(t + 1) {
+            s += wl * x[t - l];
+            m += l as f64 * wl * x[t - l];
         }
+        (s, m)
+    };
+    for t in 0..head {
+        (a[t], moment[t]) = window(t);
+    }
+    let mut t = head;
+    while t + V <= n {
+        let (mut s, mut m) = ([0.0; V], [0.0; V]);
+        for (l, wl) in w.iter().enumerate() {
+            let lw = l as f64 * wl;
+            let xs: [f64; V] = x[t - l..t - l + V].try_into().expect("V periods");
+            for k in 0..V {
+                s[k] += wl * xs[k];
+                m[k] += lw * xs[k];
+            }
+        }
+        a[t..t + V].copy_from_slice(&s);
+        moment[t..t + V].copy_from_slice(&m);
+        t += V;
+    }
+    for t in t..n {
+        (a[t], moment[t]) = window(t);
     }
 }
 
