@@ -1,4 +1,7 @@
-//! Progress bars for sampling: one bar per chain, drawn on stderr only when it is a terminal.
+//! Progress bars for sampling: one bar per chain, drawn on stderr only when it is a terminal,
+//! each with the time elapsed and the expected remaining time (indicatif's estimate from the
+//! recent iteration rate; early warm-up iterations are the slowest, so it shrinks as warm-up
+//! settles).
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,7 +26,7 @@ impl ChainBars {
             ProgressDrawTarget::hidden()
         });
         let style = ProgressStyle::with_template(
-            "chain {prefix} [{bar:30}] {pos}/{len} {msg} {elapsed_precise}",
+            "chain {prefix} [{bar:30}] {pos}/{len} {msg} {elapsed_precise} (eta {eta})",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");

@@ -31,6 +31,7 @@ pub struct LikGrad {
 ///
 /// For [`Family::LogNormal`], `obs` must already hold log y and `log_jacobian` the constant
 /// -Σ log y; for the other families pass 0.
+#[inline(always)]
 pub fn log_lik(
     family: Family,
     obs: &[f64],
@@ -50,6 +51,7 @@ pub fn log_lik(
     }
 }
 
+#[inline(always)]
 fn normal(obs: &[f64], mu: &[f64], sigma: f64, d_mu: &mut [f64]) -> LikGrad {
     let inv_var = 1.0 / (sigma * sigma);
     let mut ss = 0.0;
@@ -66,6 +68,7 @@ fn normal(obs: &[f64], mu: &[f64], sigma: f64, d_mu: &mut [f64]) -> LikGrad {
     }
 }
 
+#[inline(always)]
 fn student_t(obs: &[f64], mu: &[f64], sigma: f64, nu: f64, d_mu: &mut [f64]) -> LikGrad {
     let n = obs.len() as f64;
     let s2 = sigma * sigma;

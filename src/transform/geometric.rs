@@ -19,11 +19,16 @@ use super::reduce::dot;
 
 /// From this max lag on, the blocked recursion beats the direct convolution (measured with
 /// `cargo bench --bench density`; see docs/performance.md). Both are exact.
-pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 4;
+pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 16;
+
+/// Blocks of one series the recursion runs in lockstep: each block's running sums are an
+/// independent chain of dependent multiply-adds, so four of them keep the CPU busy where one
+/// would wait on every add. The arithmetic per block is unchanged.
+const LOCKSTEP_BLOCKS: usize = 4;
 
 /// Length of the scratch slice [`geometric_adstock`] needs for a max lag of `lags`.
 pub fn geometric_scratch_len(lags: usize) -> usize {
-    3 * lags + 1
+    (lags + 1) * (1 + 2 * LOCKSTEP_BLOCKS)
 }
 
 /// The adstocked series a_t = Σ_{l<L} w_l x_{t−l} and its lag moment
@@ -36,6 +41,7 @@ pub fn geometric_scratch_len(lags: usize) -> usize {
 /// # Panics
 /// If the slices' lengths differ from `x.len()`, or `scratch` is shorter than
 /// [`geometric_scratch_len`].
+#[inline(always)]
 pub fn geometric_adstock(
     alpha: f64,
     w: &[f64],
@@ -52,21 +58,46 @@ pub fn geometric_adstock(
 }
 
 /// The direct convolution a_t = Σ_{l<L} w_l x_{t−l} with the lag moment
-/// m_t = Σ_{l<L} l·w_l·x_{t−l}, one contiguous multiply-add per lag. O(T·L).
+/// m_t = Σ_{l<L} l·w_l·x_{t−l}. O(T·L), in registers: four periods at a time, their sums held
+/// over all lags and stored once (each sum adds its terms in lag order, as term by term).
 ///
 /// # Panics
 /// If `a` or `moment` is not as long as `x`.
+#[inline(always)]
 pub fn convolve_with_moment(w: &[f64], x: &[f64], a: &mut [f64], moment: &mut [f64]) {
+    const V: usize = 4;
     let n = x.len();
     assert!(a.len() == n && moment.len() == n, "adstock output length");
-    a.fill(0.0);
-    moment.fill(0.0);
-    for (l, wl) in w.iter().enumerate().take(n) {
-        let lw = l as f64 * wl;
-        for ((at, mt), xs) in a[l..].iter_mut().zip(&mut moment[l..]).zip(&x[..n - l]) {
-            *at += wl * xs;
-            *mt += lw * xs;
+    // Periods whose window reaches before the first row, then whole windows V at a time.
+    let head = w.len().saturating_sub(1).min(n);
+    let window = |t: usize| -> (f64, f64) {
+        let (mut s, mut m) = (0.0, 0.0);
+        for (l, wl) in w.iter().enumerate().take(t + 1) {
+            s += wl * x[t - l];
+            m += l as f64 * wl * x[t - l];
         }
+        (s, m)
+    };
+    for t in 0..head {
+        (a[t], moment[t]) = window(t);
+    }
+    let mut t = head;
+    while t + V <= n {
+        let (mut s, mut m) = ([0.0; V], [0.0; V]);
+        for (l, wl) in w.iter().enumerate() {
+            let lw = l as f64 * wl;
+            let xs: [f64; V] = x[t - l..t - l + V].try_into().expect("V periods");
+            for k in 0..V {
+                s[k] += wl * xs[k];
+                m[k] += lw * xs[k];
+            }
+        }
+        a[t..t + V].copy_from_slice(&s);
+        moment[t..t + V].copy_from_slice(&m);
+        t += V;
+    }
+    for t in t..n {
+        (a[t], moment[t]) = window(t);
     }
 }
 
@@ -76,6 +107,7 @@ pub fn convolve_with_moment(w: &[f64], x: &[f64], a: &mut [f64], moment: &mut [f
 /// # Panics
 /// If `a` or `moment` is not as long as `x`, or `scratch` is shorter than
 /// [`geometric_scratch_len`]`(lags)`.
+#[inline(always)]
 pub fn geometric_recursion(
     alpha: f64,
     w0: f64,
@@ -96,43 +128,53 @@ pub fn geometric_recursion(
         moment.fill(0.0);
         return;
     }
-    // pw[e] = α^e (e ≤ L); r[i], rm[i]: suffix sums Σ_{u ≥ i} α^e x_u and Σ_{u ≥ i} e·α^e x_u
-    // over the previous block, e = (block length − 1) − u. Zero before the first row.
+    const B: usize = LOCKSTEP_BLOCKS;
+    // pw[e] = α^e (e ≤ L). For block k of a group of B: r[i·B + k], rm[i·B + k] are the suffix
+    // sums Σ_{u ≥ i} α^e x_u and Σ_{u ≥ i} e·α^e x_u over the previous block, e = L − 1 − u;
+    // zero before the first row, and at i = L (a window that is the block itself).
     let (pw, rest) = scratch.split_at_mut(lags + 1);
-    let (r, rm) = rest.split_at_mut(lags);
-    let rm = &mut rm[..lags];
+    let (r, rm) = rest.split_at_mut((lags + 1) * B);
+    let rm = &mut rm[..(lags + 1) * B];
     pw[0] = 1.0;
     for e in 1..=lags {
         pw[e] = pw[e - 1] * alpha;
     }
-    r.fill(0.0);
-    rm.fill(0.0);
-    for start in (0..n).step_by(lags) {
-        let end = (start + lags).min(n);
-        let (mut p, mut m) = (0.0, 0.0);
-        for (d, t) in (1..).zip(start..end) {
-            // Over [start, t]: p = Σ α^(t−s) x_s, m = Σ (t−s)·α^(t−s) x_s.
-            m = alpha * (m + p);
-            p = alpha * p + x[t];
-            let (mut b, mut mb) = (p, m);
-            if d < lags {
-                // The tail of the previous block: periods start − L + d .. start − 1.
-                let scale = pw[d];
-                b += scale * r[d];
-                mb += scale * (d as f64 * r[d] + rm[d]);
+    r[lags * B..].fill(0.0);
+    rm[lags * B..].fill(0.0);
+    let blocks = n.div_ceil(lags);
+    for group in (0..blocks).step_by(B) {
+        // The suffix sums of the group's blocks, from the blocks before them (always full).
+        let (mut acc, mut acc_m) = ([0.0; B], [0.0; B]);
+        for i in (0..lags).rev() {
+            let e = lags - 1 - i;
+            for k in 0..B {
+                let block = group + k;
+                let v = if block > 0 && block < blocks {
+                    pw[e] * x[(block - 1) * lags + i]
+                } else {
+                    0.0
+                };
+                acc[k] += v;
+                acc_m[k] += e as f64 * v;
+                r[i * B + k] = acc[k];
+                rm[i * B + k] = acc_m[k];
             }
-            a[t] = w0 * b;
-            moment[t] = w0 * mb;
         }
-        if end == start + lags && end < n {
-            let (mut acc, mut acc_m) = (0.0, 0.0);
-            for i in (0..lags).rev() {
-                let e = lags - 1 - i;
-                let v = pw[e] * x[start + i];
-                acc += v;
-                acc_m += e as f64 * v;
-                r[i] = acc;
-                rm[i] = acc_m;
+        // Over [block start, t]: p = Σ α^(t−s) x_s, m = Σ (t−s)·α^(t−s) x_s, per block.
+        let (mut p, mut m) = ([0.0; B], [0.0; B]);
+        for d in 1..=lags {
+            let scale = pw[d];
+            for k in 0..B {
+                let t = (group + k) * lags + d - 1;
+                if t >= n {
+                    continue;
+                }
+                m[k] = alpha * (m[k] + p[k]);
+                p[k] = alpha * p[k] + x[t];
+                // The tail of the previous block: periods start − L + d .. start − 1.
+                let (rd, rmd) = (r[d * B + k], rm[d * B + k]);
+                a[t] = w0 * (p[k] + scale * rd);
+                moment[t] = w0 * (m[k] + scale * (d as f64 * rd + rmd));
             }
         }
     }

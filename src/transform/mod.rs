@@ -38,6 +38,7 @@ mod fourier;
 mod geometric;
 mod reduce;
 mod saturation;
+mod simd;
 mod trend;
 mod vexp;
 
@@ -57,4 +58,5 @@ pub use saturation::{
     SATURATION_MAX_PARAMS, SaturationEval, SaturationKind, hill, hill_series, logistic,
     logistic_series,
 };
+pub(crate) use simd::{Vectorized, vectorized};
 pub use trend::linear_trend;

@@ -7,6 +7,7 @@
 //! from the ordered sum by round-off only.
 
 /// Σ a_i b_i over the common length.
+#[inline(always)]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -25,6 +26,7 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Σ g_i x_i over the common length, with the terms where x_i = 0 taken as exactly 0 (never
 /// 0 · ∞ = NaN): the adjoint of a convolution with spend x, where g may be infinite at periods
 /// that no spend reaches.
+#[inline(always)]
 pub fn dot_where_nonzero(g: &[f64], x: &[f64]) -> f64 {
     let n = g.len().min(x.len());
     let (g, x) = (&g[..n], &x[..n]);
@@ -42,6 +44,7 @@ pub fn dot_where_nonzero(g: &[f64], x: &[f64]) -> f64 {
 }
 
 /// Σ a_i.
+#[inline(always)]
 pub fn sum(a: &[f64]) -> f64 {
     let mut acc = [0.0; 4];
     let chunks = a.chunks_exact(4);

@@ -146,6 +146,7 @@ pub fn logistic(a: f64, lam: f64) -> SaturationEval {
 ///
 /// # Panics
 /// If an output slice is shorter than `a`.
+#[inline(always)]
 pub fn logistic_series(lam: f64, a: &[f64], value: &mut [f64], d_a: &mut [f64], d_lam: &mut [f64]) {
     let n = a.len();
     let (value, d_a, d_lam) = (&mut value[..n], &mut d_a[..n], &mut d_lam[..n]);
@@ -168,6 +169,7 @@ pub fn logistic_series(lam: f64, a: &[f64], value: &mut [f64], d_a: &mut [f64], 
 ///
 /// # Panics
 /// If an output slice is shorter than `a`.
+#[inline(always)]
 pub fn hill_series(k: f64, s: f64, a: &[f64], out: [&mut [f64]; 4]) {
     let n = a.len();
     let [value, d_a, d_k, d_s] = out;
