@@ -8,8 +8,11 @@ use toml::Spanned;
 use super::check::Checker;
 use super::defaults;
 use super::model_spec::{
-    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, SaturationSpec,
+    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, EffectKind, EffectPrior,
+    Likelihood, LikelihoodSpec, SaturationSpec,
 };
+use super::prior::Prior;
+use super::prior_parse::parse_prior;
 use super::raw::{RawAdstock, RawChannel, RawControl, RawModel, RawPrior, RawSaturation};
 use super::support::Support;
 
@@ -39,7 +42,12 @@ impl Checker<'_> {
         name.clone()
     }
 
-    pub(super) fn channel(&mut self, index: usize, raw: &Spanned<RawChannel>) -> ChannelSpec {
+    pub(super) fn channel(
+        &mut self,
+        index: usize,
+        raw: &Spanned<RawChannel>,
+        likelihood: &LikelihoodSpec,
+    ) -> ChannelSpec {
         let ch: &RawChannel = raw.get_ref();
         let label = channel_label(index, ch);
         let prefix = format!("channel.{label}");
@@ -68,13 +76,80 @@ impl Checker<'_> {
             Support::Positive,
             defaults::BETA,
         );
+        let effect = self.effect_prior(&prefix, ch, likelihood);
         ChannelSpec {
             name,
             column,
             adstock,
             saturation,
             beta,
+            effect,
         }
+    }
+
+    /// A channel's `roi`, `mroi` or `share` prior: at most one of them, never beside `beta`,
+    /// on the positive reals, and only with an additive likelihood (where the quantity is
+    /// linear in `beta`).
+    fn effect_prior(
+        &mut self,
+        prefix: &str,
+        ch: &RawChannel,
+        likelihood: &LikelihoodSpec,
+    ) -> Option<EffectPrior> {
+        let given: Vec<(EffectKind, &RawPrior)> = [
+            (EffectKind::Roi, ch.roi.as_ref()),
+            (EffectKind::Mroi, ch.mroi.as_ref()),
+            (EffectKind::Share, ch.share.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, raw)| raw.map(|r| (k, r)))
+        .collect();
+        let (kind, raw) = *given.first()?;
+        let key = format!("{prefix}.{}", kind.key());
+        if let Some(beta) = &ch.beta {
+            let message = format!(
+                "a channel takes a prior on beta or on {0}, not both; remove `beta = ...` to \
+                 state the prior on {0} (beta is then derived from it), or remove `{0} = ...`",
+                kind.key()
+            );
+            self.push(&format!("{prefix}.beta"), None, &beta.span(), message);
+            return None;
+        }
+        if let Some((other, raw_other)) = given.get(1) {
+            let message = format!(
+                "a channel takes one of roi, mroi and share, not {} and {}; keep the one you \
+                 have evidence for",
+                kind.key(),
+                other.key()
+            );
+            self.push(
+                &format!("{prefix}.{}", other.key()),
+                None,
+                &raw_other.span(),
+                message,
+            );
+            return None;
+        }
+        if likelihood.family == Likelihood::LogNormal {
+            let message = format!(
+                "a {} prior needs an additive likelihood (normal or student_t): under log_normal \
+                 the channel's {} is not linear in beta; use family = \"normal\" or a prior on \
+                 beta",
+                kind.key(),
+                kind.key()
+            );
+            self.push(&key, None, &raw.span(), message);
+            return None;
+        }
+        // A share lies in (0, 1) as well, so a beta prior fits it.
+        let is_beta = matches!(parse_prior(raw.get_ref()), Ok(Prior::Beta { .. }));
+        let domain = if kind == EffectKind::Share && is_beta {
+            Support::UnitInterval
+        } else {
+            Support::Positive
+        };
+        let prior = self.prior(&key, Some(raw), domain, defaults::BETA);
+        Some(EffectPrior::new(kind, prior))
     }
 
     fn adstock(&mut self, prefix: &str, raw: Option<&Spanned<RawAdstock>>) -> AdstockSpec {
