@@ -343,6 +343,23 @@ impl MmmDensity {
         }
     }
 
+    /// Replaces, for each channel with an ROI, marginal-ROI or share prior, the stated quantity
+    /// at its coordinate of constrained `x` by the coefficient β it implies (as
+    /// [`MmmDensity::constrain`] does); channels where `keep(c)` holds are left as they are.
+    /// A β that the parameters cannot give (no effect at all) becomes NaN.
+    pub fn derive_betas(&self, x: &mut [f64], keep: impl Fn(usize) -> bool) {
+        if let Some(effect) = &self.effect {
+            let before = x.to_vec();
+            let result = effect.clone().to_beta(x, None, &self.layout, &self.data);
+            debug_assert!(result.is_ok(), "to_beta without gradient never fails");
+            for (c, ch) in self.layout.channels.iter().enumerate() {
+                if keep(c) {
+                    x[ch.beta_idx] = before[ch.beta_idx];
+                }
+            }
+        }
+    }
+
     /// The forward pass at constrained parameters `x`: fills `mu` (mean of the scaled
     /// target, or of its log) and each channel's adstocked spend and saturation values; with
     /// `derivs`, also the derivatives the reverse pass needs.

@@ -431,6 +431,75 @@ fn control_label(index: usize, ctl: &RawControl) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::check::testing::{BASE, assert_issue, one_issue};
+    use super::super::model_spec::{EffectKind, ModelSpec};
+    use super::super::prior::Prior;
+
+    const ROI: &str = "roi = { dist = \"log_normal\", mu = 0.2, sigma = 0.9 }\n";
+
+    #[test]
+    fn effect_prior_rules() {
+        let both = one_issue(&format!(
+            "{BASE}beta = {{ dist = \"half_normal\", sigma = 1 }}\n{ROI}"
+        ));
+        assert_issue(&both, "channel.tv.beta", 7, "remove `beta = ...`");
+        let two = one_issue(&format!(
+            "{BASE}{ROI}share = {{ dist = \"beta\", alpha = 2, beta = 8 }}\n"
+        ));
+        assert_issue(&two, "channel.tv.share", 8, "not roi and share");
+        let normal = one_issue(&format!(
+            "{BASE}mroi = {{ dist = \"normal\", mu = 1, sigma = 1 }}\n"
+        ));
+        assert_issue(&normal, "channel.tv.mroi", 7, "use half_normal");
+        let beta_roi = one_issue(&format!(
+            "{BASE}roi = {{ dist = \"beta\", alpha = 2, beta = 2 }}\n"
+        ));
+        assert_issue(&beta_roi, "channel.tv.roi", 7, "beta prior lives on (0, 1)");
+        let log_normal = one_issue(&format!(
+            "[likelihood]\nfamily = \"log_normal\"\n\n{BASE}{ROI}"
+        ));
+        assert_issue(&log_normal, "channel.tv.roi", 10, "additive likelihood");
+    }
+
+    #[test]
+    fn effect_prior_reads_and_writes_back_as_the_model_file_says() {
+        for (key, kind) in [("roi", EffectKind::Roi), ("mroi", EffectKind::Mroi)] {
+            let text =
+                format!("{BASE}{key} = {{ dist = \"log_normal\", mu = 0.2, sigma = 0.9 }}\n");
+            let spec = ModelSpec::from_toml(&text, None).unwrap();
+            let effect = spec.channels[0].effect.unwrap();
+            assert_eq!(effect.kind, kind);
+            assert_eq!(
+                effect.prior,
+                Prior::LogNormal {
+                    mu: 0.2,
+                    sigma: 0.9
+                }
+            );
+            let written = toml::to_string(&spec).unwrap();
+            assert!(!written.contains("[channel.beta]"), "{written}");
+            let again =
+                ModelSpec::from_toml(&written, None).unwrap_or_else(|e| panic!("{e}\n{written}"));
+            assert_eq!(again.channels, spec.channels);
+        }
+        let share = ModelSpec::from_toml(
+            &format!("{BASE}share = {{ dist = \"beta\", alpha = 2, beta = 8 }}\n"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(share.channels[0].effect.unwrap().kind, EffectKind::Share);
+        assert_eq!(
+            share
+                .parameters()
+                .iter()
+                .find(|p| p.name == "beta[tv]")
+                .unwrap()
+                .prior,
+            Prior::Beta {
+                alpha: 2.0,
+                beta: 8.0
+            }
+        );
+    }
 
     #[test]
     fn adstock_rules() {
