@@ -2,6 +2,7 @@
 //! the decomposition of a draw into contributions.
 
 mod decompose;
+mod effect_prior;
 mod layout;
 mod lift;
 mod likelihood;
@@ -10,11 +11,14 @@ mod prior_term;
 mod response;
 
 pub use decompose::Decomposition;
+pub use effect_prior::EffectPriorError;
 pub use lift::{LiftError, LiftWindow};
 pub use likelihood::{Family, LikGrad, log_lik};
 pub use model::{DensityError, DensityOptions, MmmDensity};
 pub use response::{ResponseLink, SteadyStateCurve};
 
+#[cfg(test)]
+mod effect_prior_tests;
 #[cfg(test)]
 pub(crate) mod gradient_tests;
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::transform::{
     vectorized,
 };
 
+use super::effect_prior::{EffectPriorError, EffectTerm};
 use super::layout::{Layout, NuLayout};
 use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
@@ -56,6 +57,9 @@ pub enum DensityError {
     /// A lift test that does not fit the data.
     #[error(transparent)]
     Lift(#[from] LiftError),
+    /// An ROI, marginal-ROI or share prior that the data cannot define.
+    #[error(transparent)]
+    Effect(#[from] EffectPriorError),
 }
 
 /// How a density reads its data beyond what the model file says.
@@ -73,6 +77,9 @@ pub struct DensityOptions {
     /// space does not depend on the outcome (simulation and calibration draw the outcome from
     /// parameters stated on that space). `None`: from the data, per `[data] scale`.
     pub target_scale: Option<f64>,
+    /// The prior alone: no likelihood and no lift-test term (the data still defines the
+    /// scales and the spend that ROI, marginal-ROI and share priors are stated on).
+    pub prior_only: bool,
 }
 
 /// The scaled data the density reads, fixed at construction.
@@ -133,6 +140,10 @@ pub struct MmmDensity {
     dw: Vec<f64>,
     /// The lift-test likelihood term (`[calibration]`), with its own scratch.
     pub(crate) lift: Option<LiftTerm>,
+    /// ROI, marginal-ROI and share priors: β derived from the stated quantity.
+    effect: Option<EffectTerm>,
+    /// [`DensityOptions::prior_only`].
+    prior_only: bool,
     geometric_scratch: Vec<f64>,
 }
 
@@ -252,6 +263,7 @@ impl MmmDensity {
         let layout = Layout::new(spec);
         let model_data = ModelData::new(spec, data, layout.family, options)?;
         let lift = LiftTerm::new(spec, data, &layout, &model_data)?;
+        let effect = EffectTerm::new(spec, &layout, &model_data)?;
         let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
         let max_lag = layout
@@ -288,6 +300,8 @@ impl MmmDensity {
             w: vec![0.0; max_lag],
             dw: vec![0.0; max_lag],
             lift,
+            effect,
+            prior_only: options.prior_only,
             geometric_scratch: vec![0.0; geometric_scratch_len(max_lag)],
             layout,
             data,
@@ -323,6 +337,28 @@ impl MmmDensity {
                 .zip(&self.layout.bijectors)
                 .map(|(u, b)| b.constrain(*u)),
         );
+        if let Some(effect) = &self.effect {
+            // Not the hot path: a scratch copy keeps `constrain` a `&self` method.
+            let result = effect.clone().to_beta(out, None, &self.layout, &self.data);
+            debug_assert!(result.is_ok(), "to_beta without gradient never fails");
+        }
+    }
+
+    /// Replaces, for each channel with an ROI, marginal-ROI or share prior, the stated quantity
+    /// at its coordinate of constrained `x` by the coefficient β it implies (as
+    /// [`MmmDensity::constrain`] does); channels where `keep(c)` holds are left as they are.
+    /// A β that the parameters cannot give (no effect at all) becomes NaN.
+    pub fn derive_betas(&self, x: &mut [f64], keep: impl Fn(usize) -> bool) {
+        if let Some(effect) = &self.effect {
+            let before = x.to_vec();
+            let result = effect.clone().to_beta(x, None, &self.layout, &self.data);
+            debug_assert!(result.is_ok(), "to_beta without gradient never fails");
+            for (c, ch) in self.layout.channels.iter().enumerate() {
+                if keep(c) {
+                    x[ch.beta_idx] = before[ch.beta_idx];
+                }
+            }
+        }
     }
 
     /// The forward pass at constrained parameters `x`: fills `mu` (mean of the scaled
@@ -566,16 +602,20 @@ impl LogDensity for MmmDensity {
                 "a parameter left its prior's support",
             ));
         }
-        let x = std::mem::take(&mut self.x);
-        lp += vectorized(DataTerm {
-            density: self,
-            x: &x,
-        });
-        self.x = x;
-        for (i, g) in grad.iter_mut().enumerate() {
-            *g = self.gx[i] * self.dx_du[i] + self.dlogjac_du[i];
+        let mut x = std::mem::take(&mut self.x);
+        if let Some(effect) = &mut self.effect
+            && let Err(e) = effect.to_beta(&mut x, Some(&mut self.gx), &self.layout, &self.data)
+        {
+            self.x = x;
+            return Err(e);
         }
-        Ok(lp)
+        if !self.prior_only {
+            lp += vectorized(DataTerm {
+                density: self,
+                x: &x,
+            });
+        }
+        Ok(self.finish_gradient(x, lp, grad))
     }
 }
 
@@ -595,6 +635,19 @@ impl Vectorized for DataTerm<'_> {
 }
 
 impl MmmDensity {
+    /// The last step of [`LogDensity::logp_grad`]: the effect priors' chain rule, then from the
+    /// constrained gradient `gx` to θ through each bijector.
+    fn finish_gradient(&mut self, x: Vec<f64>, lp: f64, grad: &mut [f64]) -> f64 {
+        if let Some(effect) = &self.effect {
+            effect.chain(&x, &mut self.gx, &self.layout);
+        }
+        self.x = x;
+        for (i, g) in grad.iter_mut().enumerate() {
+            *g = self.gx[i] * self.dx_du[i] + self.dlogjac_du[i];
+        }
+        lp
+    }
+
     /// The forward pass, the likelihood (and lift tests) and the reverse pass at constrained
     /// `x`: returns their log density and adds their gradient into `gx`. Everything here is
     /// inlined, so [`vectorized`] compiles it for the CPU's widest vectors.

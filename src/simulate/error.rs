@@ -44,6 +44,16 @@ pub enum SimulateError {
         /// The problems, in file order.
         issues: Vec<Issue>,
     },
+    /// A share prior is stated on the outcome, which a simulation has yet to draw.
+    #[error(
+        "channel {channel:?} has a share prior, which is relative to the observed outcome that \
+         the simulation is about to draw; give its beta in the truth file, or state the prior \
+         on roi or mroi for simulation"
+    )]
+    SharePrior {
+        /// The channel.
+        channel: String,
+    },
     /// Fewer periods than the model can be identified from.
     #[error(
         "{origin}: {periods} periods cannot identify the model: it needs at least {needed} (one \

@@ -8,7 +8,7 @@ use crate::data::{Dataset, load_dataset_from_reader};
 use crate::density::{Decomposition, DensityOptions, MmmDensity};
 use crate::fit::data_request;
 use crate::fitdir::ENGINE_VERSION;
-use crate::spec::{ModelSpec, TrendSpec};
+use crate::spec::{EffectKind, ModelSpec, ParamKind, TrendSpec};
 use crate::transform::Date;
 
 use super::error::SimulateError;
@@ -99,6 +99,30 @@ pub fn simulate(
         ..DensityOptions::default()
     };
     let mut density = MmmDensity::with_options(spec, &data, &options)?;
+    // A coefficient drawn from an ROI or marginal-ROI prior is that quantity: derive β from it
+    // on this spend (a coefficient the truth file gives is β itself).
+    let mut params = params;
+    let beta_given: Vec<bool> = spec
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(c, _)| {
+            infos
+                .iter()
+                .zip(&truth.parameters)
+                .any(|(p, given)| p.kind == ParamKind::Beta && p.index == c && given.is_some())
+        })
+        .collect();
+    if let Some((_, ch)) =
+        spec.channels.iter().enumerate().find(|(c, ch)| {
+            !beta_given[*c] && ch.effect.is_some_and(|e| e.kind == EffectKind::Share)
+        })
+    {
+        return Err(SimulateError::SharePrior {
+            channel: ch.name.clone(),
+        });
+    }
+    density.derive_betas(&mut params, |c| beta_given[c]);
     let mut dec = Decomposition::default();
     density.decompose(&params, &mut dec);
     let mut y = vec![0.0; n];

@@ -191,3 +191,42 @@ fn the_simulation_folder_reads_back_as_a_model_with_its_data_and_truth() {
     let err = read_truth(dir.path()).unwrap_err().to_string();
     assert!(err.contains("mmm simulate"), "{err}");
 }
+
+#[test]
+fn roi_and_mroi_priors_draw_the_channels_true_roi_and_mroi() {
+    // The same stream draws the same number for beta[tv] under `beta = P` and `roi = P`: under
+    // the second it must be the simulated channel's ROI (or marginal ROI), not its beta.
+    let base = "[data]\ndate = \"week\"\ntarget = \"sales\"\n\
+                [[channel]]\nname = \"tv\"\nsaturation = { type = \"hill\" }\n";
+    let prior = "{ dist = \"log_normal\", mu = 0.2, sigma = 0.9 }";
+    let as_beta = ModelSpec::from_toml(&format!("{base}beta = {prior}\n"), None).unwrap();
+    let truth = Truth::prior_draw(&as_beta);
+    let plain = simulate(&as_beta, &truth, &SimulateOptions::default()).unwrap();
+    let drawn = plain.truth.parameters[3].value_simulated;
+    assert_eq!(plain.truth.parameters[3].name, "beta[tv]");
+    for key in ["roi", "mroi"] {
+        let spec = ModelSpec::from_toml(&format!("{base}{key} = {prior}\n"), None).unwrap();
+        let sim = simulate(&spec, &truth, &SimulateOptions::default()).unwrap();
+        let got = if key == "roi" {
+            sim.truth.channels[0].roas
+        } else {
+            sim.truth.channels[0].mroas
+        };
+        assert!(close(got, drawn), "{key}: {got} vs drawn {drawn}");
+        assert!(!close(sim.truth.parameters[3].value_simulated, drawn));
+    }
+    let share = ModelSpec::from_toml(
+        &format!("{base}share = {{ dist = \"beta\", alpha = 2, beta = 8 }}\n"),
+        None,
+    )
+    .unwrap();
+    let err = simulate(
+        &share,
+        &Truth::prior_draw(&share),
+        &SimulateOptions::default(),
+    );
+    assert!(
+        matches!(err, Err(SimulateError::SharePrior { .. })),
+        "{err:?}"
+    );
+}

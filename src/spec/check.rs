@@ -32,7 +32,7 @@ pub(super) fn check(
         .channel
         .iter()
         .enumerate()
-        .map(|(i, ch)| c.channel(i, ch))
+        .map(|(i, ch)| c.channel(i, ch, &likelihood))
         .collect();
     let controls: Vec<ControlSpec> = raw
         .control

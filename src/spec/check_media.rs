@@ -8,8 +8,11 @@ use toml::Spanned;
 use super::check::Checker;
 use super::defaults;
 use super::model_spec::{
-    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, SaturationSpec,
+    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, EffectKind, EffectPrior,
+    Likelihood, LikelihoodSpec, SaturationSpec,
 };
+use super::prior::Prior;
+use super::prior_parse::parse_prior;
 use super::raw::{RawAdstock, RawChannel, RawControl, RawModel, RawPrior, RawSaturation};
 use super::support::Support;
 
@@ -39,7 +42,12 @@ impl Checker<'_> {
         name.clone()
     }
 
-    pub(super) fn channel(&mut self, index: usize, raw: &Spanned<RawChannel>) -> ChannelSpec {
+    pub(super) fn channel(
+        &mut self,
+        index: usize,
+        raw: &Spanned<RawChannel>,
+        likelihood: &LikelihoodSpec,
+    ) -> ChannelSpec {
         let ch: &RawChannel = raw.get_ref();
         let label = channel_label(index, ch);
         let prefix = format!("channel.{label}");
@@ -68,13 +76,80 @@ impl Checker<'_> {
             Support::Positive,
             defaults::BETA,
         );
+        let effect = self.effect_prior(&prefix, ch, likelihood);
         ChannelSpec {
             name,
             column,
             adstock,
             saturation,
             beta,
+            effect,
         }
+    }
+
+    /// A channel's `roi`, `mroi` or `share` prior: at most one of them, never beside `beta`,
+    /// on the positive reals, and only with an additive likelihood (where the quantity is
+    /// linear in `beta`).
+    fn effect_prior(
+        &mut self,
+        prefix: &str,
+        ch: &RawChannel,
+        likelihood: &LikelihoodSpec,
+    ) -> Option<EffectPrior> {
+        let given: Vec<(EffectKind, &RawPrior)> = [
+            (EffectKind::Roi, ch.roi.as_ref()),
+            (EffectKind::Mroi, ch.mroi.as_ref()),
+            (EffectKind::Share, ch.share.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, raw)| raw.map(|r| (k, r)))
+        .collect();
+        let (kind, raw) = *given.first()?;
+        let key = format!("{prefix}.{}", kind.key());
+        if let Some(beta) = &ch.beta {
+            let message = format!(
+                "a channel takes a prior on beta or on {0}, not both; remove `beta = ...` to \
+                 state the prior on {0} (beta is then derived from it), or remove `{0} = ...`",
+                kind.key()
+            );
+            self.push(&format!("{prefix}.beta"), None, &beta.span(), message);
+            return None;
+        }
+        if let Some((other, raw_other)) = given.get(1) {
+            let message = format!(
+                "a channel takes one of roi, mroi and share, not {} and {}; keep the one you \
+                 have evidence for",
+                kind.key(),
+                other.key()
+            );
+            self.push(
+                &format!("{prefix}.{}", other.key()),
+                None,
+                &raw_other.span(),
+                message,
+            );
+            return None;
+        }
+        if likelihood.family == Likelihood::LogNormal {
+            let message = format!(
+                "a {} prior needs an additive likelihood (normal or student_t): under log_normal \
+                 the channel's {} is not linear in beta; use family = \"normal\" or a prior on \
+                 beta",
+                kind.key(),
+                kind.key()
+            );
+            self.push(&key, None, &raw.span(), message);
+            return None;
+        }
+        // A share lies in (0, 1) as well, so a beta prior fits it.
+        let is_beta = matches!(parse_prior(raw.get_ref()), Ok(Prior::Beta { .. }));
+        let domain = if kind == EffectKind::Share && is_beta {
+            Support::UnitInterval
+        } else {
+            Support::Positive
+        };
+        let prior = self.prior(&key, Some(raw), domain, defaults::BETA);
+        Some(EffectPrior::new(kind, prior))
     }
 
     fn adstock(&mut self, prefix: &str, raw: Option<&Spanned<RawAdstock>>) -> AdstockSpec {
@@ -356,6 +431,75 @@ fn control_label(index: usize, ctl: &RawControl) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::check::testing::{BASE, assert_issue, one_issue};
+    use super::super::model_spec::{EffectKind, ModelSpec};
+    use super::super::prior::Prior;
+
+    const ROI: &str = "roi = { dist = \"log_normal\", mu = 0.2, sigma = 0.9 }\n";
+
+    #[test]
+    fn effect_prior_rules() {
+        let both = one_issue(&format!(
+            "{BASE}beta = {{ dist = \"half_normal\", sigma = 1 }}\n{ROI}"
+        ));
+        assert_issue(&both, "channel.tv.beta", 7, "remove `beta = ...`");
+        let two = one_issue(&format!(
+            "{BASE}{ROI}share = {{ dist = \"beta\", alpha = 2, beta = 8 }}\n"
+        ));
+        assert_issue(&two, "channel.tv.share", 8, "not roi and share");
+        let normal = one_issue(&format!(
+            "{BASE}mroi = {{ dist = \"normal\", mu = 1, sigma = 1 }}\n"
+        ));
+        assert_issue(&normal, "channel.tv.mroi", 7, "use half_normal");
+        let beta_roi = one_issue(&format!(
+            "{BASE}roi = {{ dist = \"beta\", alpha = 2, beta = 2 }}\n"
+        ));
+        assert_issue(&beta_roi, "channel.tv.roi", 7, "beta prior lives on (0, 1)");
+        let log_normal = one_issue(&format!(
+            "[likelihood]\nfamily = \"log_normal\"\n\n{BASE}{ROI}"
+        ));
+        assert_issue(&log_normal, "channel.tv.roi", 10, "additive likelihood");
+    }
+
+    #[test]
+    fn effect_prior_reads_and_writes_back_as_the_model_file_says() {
+        for (key, kind) in [("roi", EffectKind::Roi), ("mroi", EffectKind::Mroi)] {
+            let text =
+                format!("{BASE}{key} = {{ dist = \"log_normal\", mu = 0.2, sigma = 0.9 }}\n");
+            let spec = ModelSpec::from_toml(&text, None).unwrap();
+            let effect = spec.channels[0].effect.unwrap();
+            assert_eq!(effect.kind, kind);
+            assert_eq!(
+                effect.prior,
+                Prior::LogNormal {
+                    mu: 0.2,
+                    sigma: 0.9
+                }
+            );
+            let written = toml::to_string(&spec).unwrap();
+            assert!(!written.contains("[channel.beta]"), "{written}");
+            let again =
+                ModelSpec::from_toml(&written, None).unwrap_or_else(|e| panic!("{e}\n{written}"));
+            assert_eq!(again.channels, spec.channels);
+        }
+        let share = ModelSpec::from_toml(
+            &format!("{BASE}share = {{ dist = \"beta\", alpha = 2, beta = 8 }}\n"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(share.channels[0].effect.unwrap().kind, EffectKind::Share);
+        assert_eq!(
+            share
+                .parameters()
+                .iter()
+                .find(|p| p.name == "beta[tv]")
+                .unwrap()
+                .prior,
+            Prior::Beta {
+                alpha: 2.0,
+                beta: 8.0
+            }
+        );
+    }
 
     #[test]
     fn adstock_rules() {

@@ -37,8 +37,9 @@ pub use calibration::{
 pub use defaults::INTERVAL as DEFAULT_INTERVAL;
 pub use error::{Issue, SpecError};
 pub use model_spec::{
-    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, Likelihood, LikelihoodSpec,
-    ModelSpec, Nu, ReportSpec, SaturationSpec, Scaling, SeasonalitySpec, TrendSpec,
+    AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, EffectKind, EffectPrior,
+    Likelihood, LikelihoodSpec, ModelSpec, Nu, ReportSpec, SaturationSpec, Scaling,
+    SeasonalitySpec, TrendSpec,
 };
 pub use parameters::{ParamInfo, ParamKind};
 pub use prior::{

@@ -110,6 +110,7 @@ pub enum Nu {
 
 /// One `[[channel]]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "ChannelOut")]
 #[non_exhaustive]
 pub struct ChannelSpec {
     /// Label in outputs (`beta[tv]`).
@@ -120,8 +121,88 @@ pub struct ChannelSpec {
     pub adstock: AdstockSpec,
     /// Diminishing returns.
     pub saturation: SaturationSpec,
-    /// Prior of the coefficient `beta` (> 0).
+    /// Prior of the coefficient `beta` (> 0); unused when `effect` is set.
     pub beta: Prior,
+    /// A prior on the channel's ROI, marginal ROI or share of the outcome instead of one on
+    /// `beta` (`roi = {...}`, `mroi = {...}`, `share = {...}`): the sampler works on that
+    /// quantity and derives `beta` from it.
+    pub effect: Option<EffectPrior>,
+}
+
+/// Which quantity an effect prior is stated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EffectKind {
+    /// Return on investment: the channel's contribution over the fitted rows per unit of its
+    /// spend over them.
+    Roi,
+    /// Marginal ROI: the outcome gained per extra unit of spend when every fitted period's
+    /// spend grows in proportion.
+    Mroi,
+    /// The channel's contribution over the fitted rows as a share of the observed outcome.
+    Share,
+}
+
+impl EffectKind {
+    /// The model-file key: `roi`, `mroi`, `share`.
+    pub fn key(self) -> &'static str {
+        match self {
+            EffectKind::Roi => "roi",
+            EffectKind::Mroi => "mroi",
+            EffectKind::Share => "share",
+        }
+    }
+}
+
+/// A prior on a channel's ROI, marginal ROI or share (see [`ChannelSpec::effect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct EffectPrior {
+    /// The quantity.
+    pub kind: EffectKind,
+    /// Its prior (support within the positive reals).
+    pub prior: Prior,
+}
+
+impl EffectPrior {
+    /// An effect prior on `kind`.
+    pub fn new(kind: EffectKind, prior: Prior) -> EffectPrior {
+        EffectPrior { kind, prior }
+    }
+}
+
+/// A channel as the model file writes it: `beta` or one of `roi`, `mroi`, `share`.
+#[derive(Serialize)]
+struct ChannelOut {
+    name: String,
+    column: String,
+    adstock: AdstockSpec,
+    saturation: SaturationSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    beta: Option<Prior>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roi: Option<Prior>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mroi: Option<Prior>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share: Option<Prior>,
+}
+
+impl From<ChannelSpec> for ChannelOut {
+    fn from(ch: ChannelSpec) -> ChannelOut {
+        let effect = |kind| ch.effect.filter(|e| e.kind == kind).map(|e| e.prior);
+        ChannelOut {
+            roi: effect(EffectKind::Roi),
+            mroi: effect(EffectKind::Mroi),
+            share: effect(EffectKind::Share),
+            beta: ch.effect.is_none().then_some(ch.beta),
+            name: ch.name,
+            column: ch.column,
+            adstock: ch.adstock,
+            saturation: ch.saturation,
+        }
+    }
 }
 
 /// A channel's adstock: the window and the weight family with its priors.

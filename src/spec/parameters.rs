@@ -216,7 +216,7 @@ fn channel_prior(ch: &super::model_spec::ChannelSpec, kind: ParamKind) -> Option
         (ParamKind::K, _, SaturationSpec::Hill { k, .. }) => Some(*k),
         (ParamKind::S, _, SaturationSpec::Hill { s, .. }) => Some(*s),
         (ParamKind::Lam, _, SaturationSpec::Logistic { lam }) => Some(*lam),
-        (ParamKind::Beta, _, _) => Some(ch.beta),
+        (ParamKind::Beta, _, _) => Some(ch.effect.map_or(ch.beta, |e| e.prior)),
         _ => None,
     }
 }

@@ -58,6 +58,9 @@ pub(super) struct RawChannel {
     pub adstock: Option<Spanned<RawAdstock>>,
     pub saturation: Option<Spanned<RawSaturation>>,
     pub beta: Option<RawPrior>,
+    pub roi: Option<RawPrior>,
+    pub mroi: Option<RawPrior>,
+    pub share: Option<RawPrior>,
 }
 
 /// A channel's `adstock`; which priors apply depends on `type`.
