@@ -1,0 +1,22 @@
+//! Panel (geo / market / customer) models: long-format data with a group column, channel
+//! coefficients partially pooled across groups by a non-centred log-normal hierarchy, shared
+//! adstock and saturation, per-group intercept and trend, interaction terms, and every output
+//! per group and in total.
+//!
+//! `panel_data.rs` stacks and scales the groups; `layout.rs` places the parameters in θ;
+//! `density.rs` is the log density with its exact gradient (the national density is not
+//! touched); `derive.rs` turns draws into contributions, ROAS and % lifts; `run.rs` is the fit
+//! pipeline and its fit directory; `simulate.rs` draws panel data from a truth file.
+
+mod density;
+mod error;
+mod layout;
+mod panel_data;
+
+pub use density::PanelDensity;
+pub use error::PanelError;
+pub use layout::PanelParam;
+pub use panel_data::PanelScales;
+
+#[cfg(test)]
+mod gradient_tests;
