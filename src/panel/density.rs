@@ -51,9 +51,19 @@ pub struct PanelDensity {
 impl PanelDensity {
     /// The density of the panel model `spec` on `panel`.
     pub fn new(spec: &ModelSpec, panel: &PanelData) -> Result<PanelDensity, PanelError> {
+        PanelDensity::with_target_scale(spec, panel, None)
+    }
+
+    /// As [`PanelDensity::new`] with a fixed target scale s_y (simulation states its truth on
+    /// the model's scale before any outcome exists); `None` computes it from the data.
+    pub fn with_target_scale(
+        spec: &ModelSpec,
+        panel: &PanelData,
+        target_scale: Option<f64>,
+    ) -> Result<PanelDensity, PanelError> {
         let groups: Vec<String> = panel.groups.iter().map(|g| g.name.clone()).collect();
         let layout = PanelLayout::new(spec, &groups);
-        let data = StackedData::new(spec, panel)?;
+        let data = StackedData::new(spec, panel, target_scale)?;
         if data.n_rows <= layout.dim() {
             return Err(PanelError::TooFewRows {
                 rows: data.n_rows,

@@ -9,11 +9,19 @@
 //! pipeline and its fit directory; `simulate.rs` draws panel data from a truth file.
 
 mod density;
+mod derive;
 mod error;
 mod layout;
 mod panel_data;
+mod run;
+mod simulate;
 
 pub use density::PanelDensity;
+pub use derive::{LiftRow, PanelContributionRow, PanelDerived, PanelRoasRow, derive};
+pub use run::{
+    PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
+};
+pub use simulate::{PanelTruth, SimulatedPanel, simulate_panel};
 pub use error::PanelError;
 pub use layout::PanelParam;
 pub use panel_data::PanelScales;

@@ -46,7 +46,11 @@ pub(crate) struct StackedData {
 
 impl StackedData {
     /// Stack and scale `panel` as `spec` asks.
-    pub fn new(spec: &ModelSpec, panel: &PanelData) -> Result<StackedData, PanelError> {
+    pub fn new(
+        spec: &ModelSpec,
+        panel: &PanelData,
+        target_scale: Option<f64>,
+    ) -> Result<StackedData, PanelError> {
         let method = match spec.data.scale {
             Scaling::Max => ScaleMethod::Max,
             Scaling::Mean => ScaleMethod::Mean,
@@ -66,7 +70,7 @@ impl StackedData {
                 .collect()
         };
         let y = per_capita(&|d| d.target());
-        let s_y = method.scale_of(&y);
+        let s_y = target_scale.unwrap_or_else(|| method.scale_of(&y));
         let n_ch = spec.channels.len();
         let mut spend = Vec::with_capacity(n_ch * n);
         let mut spend_original = Vec::with_capacity(n_ch * n);
@@ -146,10 +150,5 @@ impl StackedData {
     /// Rows of group `g`.
     pub fn rows(&self, g: usize) -> std::ops::Range<usize> {
         self.offsets[g]..self.offsets[g + 1]
-    }
-
-    /// Number of groups.
-    pub fn n_groups(&self) -> usize {
-        self.offsets.len() - 1
     }
 }
