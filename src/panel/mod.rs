@@ -28,3 +28,5 @@ pub use panel_data::PanelScales;
 
 #[cfg(test)]
 mod gradient_tests;
+#[cfg(test)]
+mod recovery_tests;
