@@ -149,7 +149,8 @@ pub fn simulate(
     force: bool,
 ) -> anyhow::Result<()> {
     let spec = ModelSpec::from_file(model)?;
-    let truth_path = truth.context("a panel model needs --truth TRUTH.toml (see docs/panels.md)")?;
+    let truth_path =
+        truth.context("a panel model needs --truth TRUTH.toml (see docs/panels.md)")?;
     let text = std::fs::read_to_string(truth_path)
         .with_context(|| format!("reading {}", truth_path.display()))?;
     let truth = PanelTruth::from_toml(&text)?;
@@ -163,7 +164,10 @@ pub fn simulate(
         "roas_by_group": sim.roas_by_group,
         "lift": sim.lifts,
     });
-    staged.write("truth.json", serde_json::to_string_pretty(&json)?.as_bytes())?;
+    staged.write(
+        "truth.json",
+        serde_json::to_string_pretty(&json)?.as_bytes(),
+    )?;
     let path = staged.commit()?;
     let model_text = std::fs::read_to_string(model)?;
     let with_data = set_data_path(&model_text);

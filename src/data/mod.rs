@@ -16,7 +16,7 @@ mod validate;
 pub use dataset::Dataset;
 pub use error::{ColumnRole, DataError, DateStep, MAX_LISTED_PROBLEMS};
 pub use load::{DataRequest, load_dataset, load_dataset_from_reader};
-pub use panel::{PanelData, PanelGroup, load_panel};
 pub use outliers::{MAX_OUTLIERS_PER_COLUMN, OUTLIER_Z, Outlier, outliers, robust_z};
+pub use panel::{PanelData, PanelGroup, load_panel};
 pub use scaling::{ScaleMethod, ScaledData, Scales};
 pub(crate) use suggest::nearest;

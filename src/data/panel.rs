@@ -68,8 +68,16 @@ pub fn load_panel(
         (req.date.as_str(), ColumnRole::Date),
         (req.target.as_str(), ColumnRole::Target),
     ];
-    wanted.extend(req.channels.iter().map(|c| (c.as_str(), ColumnRole::Channel)));
-    wanted.extend(req.controls.iter().map(|c| (c.as_str(), ColumnRole::Control)));
+    wanted.extend(
+        req.channels
+            .iter()
+            .map(|c| (c.as_str(), ColumnRole::Channel)),
+    );
+    wanted.extend(
+        req.controls
+            .iter()
+            .map(|c| (c.as_str(), ColumnRole::Control)),
+    );
     wanted.push((group, ColumnRole::Group));
     wanted.extend(population.map(|p| (p, ColumnRole::Population)));
     let table = read_columns(reader, &file, &wanted)?;
@@ -140,8 +148,7 @@ fn split(
         let rows = &rows_of[name.as_str()];
         let label = format!("{file} (group \"{name}\")");
         let pop = match &population {
-            Some(values) => match group_population(file, table, n_series + 1, name, rows, values)
-            {
+            Some(values) => match group_population(file, table, n_series + 1, name, rows, values) {
                 Ok(p) => p,
                 Err(e) => {
                     problems.push((table.lines[rows[0]], 0, e));
@@ -185,7 +192,10 @@ fn group_population(
     if first <= 0.0 {
         return Err(bad(rows[0], "is not positive"));
     }
-    match rows.iter().find(|&&r| values[r].to_bits() != first.to_bits()) {
+    match rows
+        .iter()
+        .find(|&&r| values[r].to_bits() != first.to_bits())
+    {
         Some(&r) => Err(bad(r, "differs from the group's first row")),
         None => Ok(first),
     }

@@ -71,7 +71,12 @@ impl PanelDensity {
             });
         }
         let (n, c, d) = (data.n_rows, spec.channels.len(), layout.dim());
-        let max_lag = layout.channels.iter().map(|ch| ch.max_lag).max().unwrap_or(1);
+        let max_lag = layout
+            .channels
+            .iter()
+            .map(|ch| ch.max_lag)
+            .max()
+            .unwrap_or(1);
         Ok(PanelDensity {
             x: vec![0.0; d],
             gx: vec![0.0; d],
@@ -85,7 +90,11 @@ impl PanelDensity {
             adstocked: vec![0.0; c * n],
             q: vec![0.0; c * n],
             beta: vec![0.0; c * groups.len()],
-            w: layout.channels.iter().map(|ch| vec![0.0; ch.max_lag]).collect(),
+            w: layout
+                .channels
+                .iter()
+                .map(|ch| vec![0.0; ch.max_lag])
+                .collect(),
             jac: layout
                 .channels
                 .iter()
@@ -170,13 +179,18 @@ impl PanelDensity {
                     &mut self.jac[c],
                 );
             } else {
-                ch.adstock.weights(&params[..np], ch.normalize, &mut self.w[c]);
+                ch.adstock
+                    .weights(&params[..np], ch.normalize, &mut self.w[c]);
             }
             let (m, s) = (x[ch.mu_idx], x[ch.sigma_idx]);
             for g in 0..n_groups {
                 let rows = d.rows(g);
                 let range = c * n + rows.start..c * n + rows.end;
-                convolve(&self.w[c], &d.spend[range.clone()], &mut self.adstocked[range.clone()]);
+                convolve(
+                    &self.w[c],
+                    &d.spend[range.clone()],
+                    &mut self.adstocked[range.clone()],
+                );
                 let a = &self.adstocked[range.clone()];
                 let sat = &mut self.sat[range.clone()];
                 let sat_da = &mut self.sat_da[range.clone()];
@@ -238,7 +252,10 @@ impl PanelDensity {
             let gamma = x[idx];
             let mut s = 0.0;
             for r in 0..n {
-                let (fa, fb) = (term(&self.sat, &self.data, a, r), term(&self.sat, &self.data, b, r));
+                let (fa, fb) = (
+                    term(&self.sat, &self.data, a, r),
+                    term(&self.sat, &self.data, b, r),
+                );
                 let dm = self.d_mu[r];
                 s += dm * fa * fb;
                 if let TermRef::Channel(c) = a {
@@ -274,7 +291,11 @@ impl PanelDensity {
                 let g_a = &mut self.g_a[rows.clone()];
                 for ((ga, qi), da) in g_a.iter_mut().zip(q).zip(&self.sat_da[range.clone()]) {
                     // An infinite slope at zero adstock (Hill with s < 1) meets zero spend.
-                    *ga = if *da == 0.0 || !da.is_finite() { 0.0 } else { qi * da };
+                    *ga = if *da == 0.0 || !da.is_finite() {
+                        0.0
+                    } else {
+                        qi * da
+                    };
                 }
                 convolve_adjoint_weights(
                     &self.data.spend[range],
@@ -335,7 +356,9 @@ impl LogDensity for PanelDensity {
             self.dlogjac_du[i] = c.dlog_jac_du;
         }
         if !lp.is_finite() {
-            return Err(LogpError::OutOfSupport("a parameter left its prior's support"));
+            return Err(LogpError::OutOfSupport(
+                "a parameter left its prior's support",
+            ));
         }
         let x = std::mem::take(&mut self.x);
         self.forward(&x, true);

@@ -195,7 +195,10 @@ pub fn derive(spec: &ModelSpec, density: &PanelDensity, draws: &PosteriorDraws) 
         .map(|i| {
             let (c, g) = (i / n_g, i % n_g);
             let n = d.data.n_rows;
-            d.data.rows(g).map(|r| d.data.spend_original[c * n + r]).sum()
+            d.data
+                .rows(g)
+                .map(|r| d.data.spend_original[c * n + r])
+                .sum()
         })
         .collect();
     let mut values = Vec::new();
@@ -269,7 +272,11 @@ pub fn derive(spec: &ModelSpec, density: &PanelDensity, draws: &PosteriorDraws) 
         roas.push(row(ch, "total", sp_total, &con_total, &mar_total));
         contributions.push(contribution_row("total", ch.clone(), &con_total));
         for g in 0..n_g {
-            contributions.push(contribution_row(&d.groups[g], ch.clone(), &contrib[c * n_g + g]));
+            contributions.push(contribution_row(
+                &d.groups[g],
+                ch.clone(),
+                &contrib[c * n_g + g],
+            ));
         }
     }
     let mut other_names: Vec<String> = spec
@@ -287,7 +294,11 @@ pub fn derive(spec: &ModelSpec, density: &PanelDensity, draws: &PosteriorDraws) 
         }
         contributions.push(contribution_row("total", name.clone(), &total));
         for g in 0..n_g {
-            contributions.push(contribution_row(&d.groups[g], name.clone(), &other[i * n_g + g]));
+            contributions.push(contribution_row(
+                &d.groups[g],
+                name.clone(),
+                &other[i * n_g + g],
+            ));
         }
     }
     let lifts = if d.layout.family == Family::LogNormal {

@@ -27,15 +27,17 @@ pub(crate) fn panel_csv() -> String {
     {
         for t in start..start + len {
             let date = crate::transform::Date::from_days_since_epoch(19_000 + 7 * t);
-            let tv = if rng.random::<f64>() < 0.3 { 0.0 } else { rng.random::<f64>() * 50.0 };
+            let tv = if rng.random::<f64>() < 0.3 {
+                0.0
+            } else {
+                rng.random::<f64>() * 50.0
+            };
             let search = rng.random::<f64>() * 20.0;
             let social = rng.random::<f64>() * 10.0;
             let price = 1.0 + 0.1 * rng.random::<f64>();
             let promo = f64::from(u8::from(rng.random::<f64>() < 0.3));
             let y = 100.0 + 10.0 * rng.random::<f64>() + tv * 0.5;
-            s += &format!(
-                "{date},g{g},{y},{tv},{search},{social},{price},{promo},{pop}\n"
-            );
+            s += &format!("{date},g{g},{y},{tv},{search},{social},{price},{promo},{pop}\n");
         }
     }
     s

@@ -18,13 +18,13 @@ mod simulate;
 
 pub use density::PanelDensity;
 pub use derive::{LiftRow, PanelContributionRow, PanelDerived, PanelRoasRow, derive};
+pub use error::PanelError;
+pub use layout::PanelParam;
+pub use panel_data::PanelScales;
 pub use run::{
     PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
 };
 pub use simulate::{PanelTruth, SimulatedPanel, simulate_panel};
-pub use error::PanelError;
-pub use layout::PanelParam;
-pub use panel_data::PanelScales;
 
 #[cfg(test)]
 mod gradient_tests;

@@ -82,13 +82,20 @@ fn a_20_by_104_by_4_panel_recovers_national_roas_and_group_coefficients() {
     let mut first = None;
     for seed in SEEDS {
         let (sim, fit) = simulate_and_fit(MODEL, seed);
-        assert!(fit.max_rhat() < 1.05, "seed {seed}: R-hat {}", fit.max_rhat());
+        assert!(
+            fit.max_rhat() < 1.05,
+            "seed {seed}: R-hat {}",
+            fit.max_rhat()
+        );
         let table: Vec<String> = sim
             .roas
             .iter()
             .zip(&fit.derived.roas)
             .map(|(t, f)| {
-                format!("{} {:.3} [{:.3}, {:.3}]", t.channel, t.roas_mean, f.roas_q5, f.roas_q95)
+                format!(
+                    "{} {:.3} [{:.3}, {:.3}]",
+                    t.channel, t.roas_mean, f.roas_q5, f.roas_q95
+                )
             })
             .collect();
         let covered = sim
@@ -139,23 +146,34 @@ const CUSTOMER_TRUTH: &str = "groups = 40\nperiods = 24\ntarget_scale = 10.0\nsi
     [channel.email]\nalpha = 0.3\nlam = 3.0\nbeta_mu = -1.0\nbeta_sigma = 0.3\nspend = 1.0\n\
     [control]\nsem = 1.4\nsocial = 0.5\n[interaction]\n\"sem:social\" = 0.3\n";
 
+/// Customer panels simulated; the lift table's rows are pooled over them.
+const CUSTOMER_SEEDS: [u64; 2] = [8, 9];
+/// Of the 6 (lift, truth) pairs, at least this many inside the 90 % intervals (each is
+/// inside with probability 0.9 when the intervals are calibrated).
+const MIN_LIFTS_COVERED: usize = 5;
+
 #[test]
 fn the_lift_table_of_a_customer_panel_covers_the_true_lifts() {
-    let (sim, fit) = simulate_and_fit_truth(CUSTOMERS, CUSTOMER_TRUTH, 8);
-    assert!(fit.max_rhat() < 1.05, "R-hat {}", fit.max_rhat());
-    let lifts = &fit.derived.lifts;
-    let terms: Vec<&str> = lifts.iter().map(|l| l.term.as_str()).collect();
-    assert_eq!(terms, ["sem", "social", "sem:social"]);
     // The truth: exp(1.4) − 1 = +306 %, exp(0.5) − 1, and the pair exp(1.4 + 0.5 + 0.3) − 1.
     let want = [1.4_f64, 0.5, 2.2].map(|g| 100.0 * g.exp_m1());
-    for ((row, truth), want) in lifts.iter().zip(&sim.lifts).zip(want) {
-        approx::assert_relative_eq!(truth.lift_pct_q50, want, max_relative = 1e-12);
+    let mut covered = 0;
+    let mut seen = Vec::new();
+    for seed in CUSTOMER_SEEDS {
+        let (sim, fit) = simulate_and_fit_truth(CUSTOMERS, CUSTOMER_TRUTH, seed);
+        assert!(fit.max_rhat() < 1.05, "R-hat {}", fit.max_rhat());
+        let lifts = &fit.derived.lifts;
+        let terms: Vec<&str> = lifts.iter().map(|l| l.term.as_str()).collect();
+        assert_eq!(terms, ["sem", "social", "sem:social"]);
         assert!(
-            row.lift_pct_q5 <= want && want <= row.lift_pct_q95,
-            "{}: {} does not cover {want:.0} %",
-            row.term,
-            row.display()
+            lifts[0].display().starts_with('+'),
+            "{}",
+            lifts[0].display()
         );
+        for ((row, truth), want) in lifts.iter().zip(&sim.lifts).zip(want) {
+            approx::assert_relative_eq!(truth.lift_pct_q50, want, max_relative = 1e-12);
+            covered += usize::from(row.lift_pct_q5 <= want && want <= row.lift_pct_q95);
+            seen.push(format!("{} {} vs {want:.0} %", row.term, row.display()));
+        }
     }
-    assert!(lifts[0].display().starts_with('+'), "{}", lifts[0].display());
+    assert!(covered >= MIN_LIFTS_COVERED, "{seen:#?}");
 }

@@ -136,7 +136,10 @@ fn constrained(density: &PanelDensity, samples: &Samples) -> Vec<Vec<Vec<f64>>> 
 impl PanelFit {
     /// Largest R-hat over the parameters and the group coefficients.
     pub fn max_rhat(&self) -> f64 {
-        self.summary.iter().map(|r| r.stats.r_hat).fold(0.0, f64::max)
+        self.summary
+            .iter()
+            .map(|r| r.stats.r_hat)
+            .fold(0.0, f64::max)
     }
 
     /// Smallest bulk ESS.
@@ -172,7 +175,15 @@ fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, OutputError> {
 pub fn panel_summary_csv(fit: &PanelFit) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "parameter", "mean", "sd", "q5", "q50", "q95", "mcse_mean", "ess_bulk", "ess_tail",
+        "parameter",
+        "mean",
+        "sd",
+        "q5",
+        "q50",
+        "q95",
+        "mcse_mean",
+        "ess_bulk",
+        "ess_tail",
         "r_hat",
     ];
     let _ = w.write_record(header);
@@ -181,7 +192,15 @@ pub fn panel_summary_csv(fit: &PanelFit) -> String {
         let mut record = vec![r.parameter.clone()];
         record.extend(
             [
-                s.mean, s.sd, s.q5, s.q50, s.q95, s.mcse_mean, s.ess_bulk, s.ess_tail, s.r_hat,
+                s.mean,
+                s.sd,
+                s.q5,
+                s.q50,
+                s.q95,
+                s.mcse_mean,
+                s.ess_bulk,
+                s.ess_tail,
+                s.r_hat,
             ]
             .iter()
             .map(f64::to_string),
@@ -259,12 +278,18 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
     for chain in &fit.samples.chains {
         let rows = fit.draws.chain_rows(chain.chain);
         let text = write_chain_csv(&header, chain, &fit.draws.names, &rows);
-        staged.write(&format!("draws/chain-{}.csv", chain.chain + 1), text.as_bytes())?;
+        staged.write(
+            &format!("draws/chain-{}.csv", chain.chain + 1),
+            text.as_bytes(),
+        )?;
     }
     staged.write("summary.csv", panel_summary_csv(fit).as_bytes())?;
     staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
     staged.write("roas_by_group.csv", &csv_bytes(&fit.derived.roas_by_group)?)?;
-    staged.write("contributions_by_group.csv", &csv_bytes(&fit.derived.contributions)?)?;
+    staged.write(
+        "contributions_by_group.csv",
+        &csv_bytes(&fit.derived.contributions)?,
+    )?;
     if !fit.derived.lifts.is_empty() {
         staged.write("lift.csv", &csv_bytes(&fit.derived.lifts)?)?;
     }
