@@ -31,6 +31,7 @@ pub mod fit;
 pub mod fitdir;
 mod gradcheck;
 pub mod optimize;
+pub mod panel;
 pub mod posterior;
 #[cfg(feature = "python")]
 mod python;

@@ -8,6 +8,7 @@ mod demo_cmd;
 mod fit_cmd;
 mod lift_table;
 mod optimize_cmd;
+mod panel_cmd;
 mod progress;
 mod report_cmd;
 mod sbc_cmd;
@@ -97,7 +98,19 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
     let done = |r: anyhow::Result<()>| r.map(|()| ExitStatus::Success);
     match command {
         Command::Demo { out } => demo_cmd::run(&out),
+        Command::Check { model, data } if panel_cmd::is_panel(&model) => {
+            done(panel_cmd::check(&model, data.as_deref()))
+        }
         Command::Check { model, data } => done(fit_cmd::check(&model, data.as_deref())),
+        Command::Fit {
+            model,
+            data,
+            out,
+            sampler,
+            force,
+        } if panel_cmd::is_panel(&model) => {
+            panel_cmd::run(&model, data.as_deref(), &out, &sampler, force)
+        }
         Command::Fit {
             model,
             data,
@@ -106,6 +119,20 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             force,
         } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
         Command::Report { fit_dir } => done(report_cmd::run(&fit_dir)),
+        Command::Simulate {
+            model,
+            truth,
+            seed,
+            out,
+            force,
+            ..
+        } if panel_cmd::is_panel(&model) => done(panel_cmd::simulate(
+            &model,
+            truth.as_deref(),
+            seed,
+            &out,
+            force,
+        )),
         Command::Simulate {
             model,
             truth,

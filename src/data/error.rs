@@ -19,6 +19,10 @@ pub enum ColumnRole {
     Channel,
     /// A control variable (events, price, competitor activity...).
     Control,
+    /// The group of a panel row (geo, market, customer).
+    Group,
+    /// A panel group's population.
+    Population,
 }
 
 impl ColumnRole {
@@ -27,6 +31,8 @@ impl ColumnRole {
         match self {
             ColumnRole::Channel => "fill it in (0 for a period without spend)",
             ColumnRole::Control => "fill it in (0 if the control was absent)",
+            ColumnRole::Group => "fill it in; every row of a panel belongs to one group",
+            ColumnRole::Population => "fill it in with the group's population",
             ColumnRole::Target | ColumnRole::Date => {
                 "fill it in; every period needs a date and an observed target"
             }
@@ -41,6 +47,8 @@ impl fmt::Display for ColumnRole {
             ColumnRole::Target => "target",
             ColumnRole::Channel => "channel",
             ColumnRole::Control => "control",
+            ColumnRole::Group => "group",
+            ColumnRole::Population => "population",
         })
     }
 }
@@ -381,6 +389,42 @@ pub enum DataError {
         problems: Vec<DataError>,
         /// How many more were found and not listed.
         more: usize,
+    },
+    /// A panel group's population is not one positive number.
+    #[error(
+        "{file} line {line}, column \"{column}\": population {value:?} of group \"{group}\" \
+         {problem}; give each group one positive population on every row"
+    )]
+    Population {
+        /// The file as named by the user.
+        file: String,
+        /// Line of the row.
+        line: u64,
+        /// The population column.
+        column: String,
+        /// The group.
+        group: String,
+        /// The value on that row.
+        value: f64,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// Panel groups observed at different frequencies.
+    #[error(
+        "{file}: group \"{group}\" has a period of {days} days but group \"{first}\" has \
+         {first_days}; every group of a panel needs the same frequency (aggregate to one)"
+    )]
+    PanelPeriods {
+        /// The file as named by the user.
+        file: String,
+        /// The first group.
+        first: String,
+        /// Its period in days.
+        first_days: u32,
+        /// The group that differs.
+        group: String,
+        /// Its period in days.
+        days: u32,
     },
     /// The file has fewer rows than the model needs.
     #[error(

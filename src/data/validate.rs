@@ -105,7 +105,7 @@ pub(crate) fn check_varies(
             column: name,
             value: first,
         },
-        ColumnRole::Control | ColumnRole::Date => DataError::ConstantControl {
+        _ => DataError::ConstantControl {
             file,
             column: name,
             value: first,

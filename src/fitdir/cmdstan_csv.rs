@@ -6,12 +6,39 @@ use std::fmt::Write as _;
 use crate::sampler::{ChainOutput, SamplerSettings};
 
 /// CmdStan names of labelled parameters: `beta[tv]`, `beta[radio]` become `beta.1`, `beta.2`
-/// (1-based, in order of appearance); an unlabelled `sigma` stays `sigma`.
+/// (1-based, in order of appearance); an unlabelled `sigma` stays `sigma`. A label of two
+/// parts (a panel's `beta[tv,north]`) numbers each part on its own: `beta.1.1`, `beta.1.2`.
 pub fn cmdstan_names(names: &[String]) -> Vec<String> {
     let mut counts: Vec<(String, usize)> = Vec::new();
+    // Per base name and label position, the labels in order of appearance.
+    let mut parts_seen: Vec<((String, usize), Vec<String>)> = Vec::new();
     names
         .iter()
         .map(|name| match name.split_once('[') {
+            Some((base, rest)) if rest.contains(',') => {
+                let label = rest.trim_end_matches(']');
+                let mut out = base.to_string();
+                for (dim, part) in label.split(',').enumerate() {
+                    let key = (base.to_string(), dim);
+                    let i = match parts_seen.iter().position(|(k, _)| *k == key) {
+                        Some(i) => i,
+                        None => {
+                            parts_seen.push((key, Vec::new()));
+                            parts_seen.len() - 1
+                        }
+                    };
+                    let seen = &mut parts_seen[i].1;
+                    let idx = match seen.iter().position(|p| p == part) {
+                        Some(j) => j + 1,
+                        None => {
+                            seen.push(part.to_string());
+                            seen.len()
+                        }
+                    };
+                    out.push_str(&format!(".{idx}"));
+                }
+                out
+            }
             Some((base, _)) => {
                 let idx = match counts.iter_mut().find(|(b, _)| b == base) {
                     Some((_, n)) => {
@@ -146,6 +173,18 @@ mod tests {
         assert_eq!(
             cmdstan_names(&names),
             ["beta.1", "beta.2", "alpha.1", "sigma", "beta.3"]
+        );
+    }
+
+    #[test]
+    fn two_part_labels_number_each_part() {
+        let names: Vec<String> = ["beta[tv,n]", "beta[tv,s]", "beta[radio,n]", "beta_mu[tv]"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            cmdstan_names(&names),
+            ["beta.1.1", "beta.1.2", "beta.2.1", "beta_mu.1"]
         );
     }
 

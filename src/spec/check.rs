@@ -78,6 +78,7 @@ pub(super) fn check(
         defaults::INTERVAL,
     );
     let calibration = raw.calibration.as_ref().map(|r| c.calibration(r, base));
+    let (panel, interactions) = c.panel(&raw, &data, &channels, &controls);
     if !c.issues.is_empty() {
         let mut issues = c.issues;
         issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
@@ -107,6 +108,8 @@ pub(super) fn check(
         trend,
         sampler,
         report: ReportSpec { interval },
+        panel,
+        interactions,
     })
 }
 

@@ -32,6 +32,8 @@ impl Checker<'_> {
             date: String::new(),
             target: String::new(),
             scale: Scaling::Max,
+            group: None,
+            population: None,
         };
         let Some(raw) = raw else {
             self.issues.push(Issue::new(
@@ -78,6 +80,8 @@ impl Checker<'_> {
                 date,
                 target,
                 scale,
+                group: self.optional_column("data.group", d.group.as_ref()),
+                population: self.optional_column("data.population", d.population.as_ref()),
             },
             scale_controls,
         )

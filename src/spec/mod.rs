@@ -22,6 +22,7 @@ mod lenient;
 mod load;
 mod location;
 mod model_spec;
+mod panel_spec;
 mod parameters;
 mod prior;
 mod prior_density;
@@ -40,6 +41,10 @@ pub use model_spec::{
     AdstockKind, AdstockSpec, ChannelSpec, ControlSpec, DataSpec, EffectKind, EffectPrior,
     Likelihood, LikelihoodSpec, ModelSpec, Nu, ReportSpec, SaturationSpec, Scaling,
     SeasonalitySpec, TrendSpec,
+};
+pub use panel_spec::{
+    BETA_MU as PANEL_BETA_MU, BETA_SIGMA as PANEL_BETA_SIGMA, INTERACTION as PANEL_INTERACTION,
+    InteractionSpec, PanelSpec, TermRef,
 };
 pub use parameters::{ParamInfo, ParamKind};
 pub use prior::{

@@ -44,6 +44,12 @@ pub struct ModelSpec {
     /// not the experiments' file).
     #[serde(skip)]
     pub calibration: Option<super::calibration::CalibrationSpec>,
+    /// `[panel]`: present exactly when `[data] group` is set (a panel model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<super::panel_spec::PanelSpec>,
+    /// `[[interaction]]`, in file order (panel models only).
+    #[serde(rename = "interaction", skip_serializing_if = "Vec::is_empty")]
+    pub interactions: Vec<super::panel_spec::InteractionSpec>,
 }
 
 /// `[data]`: where the data is and which columns are the date and the target.
@@ -60,6 +66,12 @@ pub struct DataSpec {
     pub target: String,
     /// How the target and every channel are scaled.
     pub scale: Scaling,
+    /// Column naming each row's group: a panel model (long-format data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Column holding each group's population: target and spend are modelled per capita.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<String>,
 }
 
 /// How a column is divided before fitting (priors are stated on the result).

@@ -26,6 +26,11 @@ pub(super) struct RawModel {
     pub sampler: Option<Spanned<RawSampler>>,
     pub report: Option<Spanned<RawReport>>,
     pub calibration: Option<Spanned<super::calibration::RawCalibration>>,
+    /// `[[interaction]]` (panel models).
+    #[serde(default)]
+    pub interaction: Vec<Spanned<super::panel_spec::RawInteraction>>,
+    /// `[panel]`: hyper-priors of a panel model.
+    pub panel: Option<Spanned<super::panel_spec::RawPanel>>,
 }
 
 /// `[data]`.
@@ -37,6 +42,10 @@ pub(super) struct RawData {
     pub target: Option<Spanned<String>>,
     pub scale: Option<Spanned<String>>,
     pub scale_controls: Option<Spanned<bool>>,
+    /// Column naming each row's group (a panel model).
+    pub group: Option<Spanned<String>>,
+    /// Column holding each group's population (per-capita modelling).
+    pub population: Option<Spanned<String>>,
 }
 
 /// `[likelihood]`.
