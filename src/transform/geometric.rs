@@ -19,7 +19,7 @@ use super::reduce::dot;
 
 /// From this max lag on, the blocked recursion beats the direct convolution (measured with
 /// `cargo bench --bench density`; see docs/performance.md). Both are exact.
-pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 16;
+pub const GEOMETRIC_RECURSION_MIN_LAG: usize = 4;
 
 /// Blocks of one series the recursion runs in lockstep: each block's running sums are an
 /// independent chain of dependent multiply-adds, so four of them keep the CPU busy where one
