@@ -76,6 +76,7 @@ pub fn fitted(fit: &Fit) -> String {
         "Lift test".to_string(),
         "window".to_string(),
         "measured (± sd)".to_string(),
+        format!("prior lift ({label} interval)"),
         format!("model lift ({label} interval)"),
     ]);
     for r in &rows {
@@ -83,6 +84,7 @@ pub fn fitted(fit: &Fit) -> String {
             r.channel.clone(),
             format!("{} to {}", r.start, r.end),
             format!("{} ± {}", num(r.measured), num(r.measured_sd)),
+            with_interval(r.prior_mean, r.prior_lower, r.prior_upper),
             with_interval(r.mean, r.lower, r.upper),
         ]);
     }

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::diagnostics::bfmi;
 use crate::fit::{DATA_FILE, Fit, data_csv};
+use crate::posterior::{Interval, summarize_lifts};
 use crate::report::{REPORT_FILE, ReportData, render_html};
 
 use super::atomic::{OutputError, StagedDir};
@@ -98,6 +99,11 @@ pub fn fit_json(fit: &Fit) -> serde_json::Value {
         },
         "fit_quality": fit.derived.quality,
         "review": fit.checks,
+        "lift_tests": summarize_lifts(
+            &fit.density,
+            &fit.draws,
+            Interval::new(fit.spec.report.interval),
+        ),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use crate::diagnostics::quantiles;
 use crate::posterior::Interval;
-use crate::spec::{ParamInfo, Prior, Support};
+use crate::spec::{ParamInfo, ParamKind, Prior, Support};
 
 use super::figure::{Figure, LegendKey, Mark};
 use super::format::{fixed, interval, pct};
@@ -62,6 +62,10 @@ pub fn prior_panels(report: &ReportData, columns: usize) -> Vec<Figure> {
         .iter()
         .enumerate()
         .filter(|(i, p)| report.draws.names.get(*i) == Some(&p.name))
+        // A roi/mroi/share prior is not a prior on the beta draws: no panel overlays them.
+        .filter(|(_, p)| {
+            !(p.kind == ParamKind::Beta && report.spec.channels[p.index].effect.is_some())
+        })
         .map(|(i, p)| {
             let values: Vec<f64> = report.draws.iter().map(|x| x[i]).collect();
             panel(p, &values, columns, report.interval())

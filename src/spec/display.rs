@@ -3,8 +3,9 @@
 use std::fmt;
 
 use super::model_spec::{
-    AdstockKind, Likelihood, ModelSpec, Nu, SaturationSpec, Scaling, TrendSpec,
+    AdstockKind, EffectKind, Likelihood, ModelSpec, Nu, SaturationSpec, Scaling, TrendSpec,
 };
+use super::parameters::ParamKind;
 
 /// Quantiles shown beside each prior: the central 90% interval.
 const PRIOR_INTERVAL: (f64, f64) = (0.05, 0.95);
@@ -100,18 +101,53 @@ impl fmt::Display for ModelSpec {
             "parameters ({}), priors on the scaled data, with their 90% interval:",
             params.len()
         )?;
+        let mut effects = Vec::new();
         for p in &params {
             let (lo, hi) = (
                 p.prior.quantile(PRIOR_INTERVAL.0),
                 p.prior.quantile(PRIOR_INTERVAL.1),
             );
+            let effect = (p.kind == ParamKind::Beta)
+                .then(|| self.channels[p.index].effect)
+                .flatten();
+            let name = match effect {
+                Some(e) => {
+                    effects.push((p.index, e, lo, hi));
+                    format!("{}[{}]", e.kind.key(), self.channels[p.index].name)
+                }
+                None => p.name.clone(),
+            };
             writeln!(
                 f,
-                "  {:width$}  {:prior_width$}  [{}, {}]",
-                p.name,
+                "  {name:width$}  {:prior_width$}  [{}, {}]",
                 p.prior.to_string(),
                 significant(lo),
                 significant(hi)
+            )?;
+        }
+        for (c, e, lo, hi) in effects {
+            let median = significant(e.prior.quantile(0.5));
+            let (lo, hi) = (significant(lo), significant(hi));
+            let target = &self.data.target;
+            let name = &self.channels[c].name;
+            let meaning = match e.kind {
+                EffectKind::Roi => format!(
+                    "each unit of {name} spend returns {median} units of {target:?} (90%: {lo} \
+                     to {hi}) over the fitted rows"
+                ),
+                EffectKind::Mroi => format!(
+                    "one more unit of {name} spend, spread in proportion, returns {median} units \
+                     of {target:?} (90%: {lo} to {hi})"
+                ),
+                EffectKind::Share => format!(
+                    "{name} earns a share {median} of the observed {target:?} (90%: {lo} to \
+                     {hi}) over the fitted rows"
+                ),
+            };
+            writeln!(
+                f,
+                "  {}[{name}] is in the data's units, beta[{name}] derived from it: {meaning}",
+                e.kind.key()
             )?;
         }
         Ok(())
@@ -162,5 +198,23 @@ mod tests {
         assert_eq!(significant(0.016952), "0.0170");
         assert_eq!(significant(3.2898), "3.29");
         assert_eq!(significant(1234.5), "1234");
+    }
+
+    #[test]
+    fn an_roi_prior_is_shown_in_the_datas_units() {
+        let text = "[data]\ndate = \"week\"\ntarget = \"sales\"\n[[channel]]\nname = \"tv\"\n\
+                    roi = { dist = \"log_normal\", mu = 0.2, sigma = 0.9 }\n";
+        let shown = ModelSpec::from_toml(text, None).unwrap().to_string();
+        let line = shown
+            .lines()
+            .find(|l| l.trim_start().starts_with("roi[tv]"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        // log_normal(0.2, 0.9): 90% interval exp(0.2 ± 1.645·0.9).
+        assert!(line.contains("[0.278, 5.37]"), "{line}");
+        assert!(
+            shown.contains("each unit of tv spend returns 1.22 units of \"sales\""),
+            "{shown}"
+        );
+        assert!(!shown.contains("  beta[tv]"), "{shown}");
     }
 }

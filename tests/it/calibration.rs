@@ -141,6 +141,24 @@ fn lift_tests_separate_collinear_channels_and_narrow_the_slow_adstock() {
         text.contains("model lift (90% interval)") && text.contains("22,300 ± 3,100"),
         "{text}"
     );
+    // fit.json: each test's lift before calibration (prior draws) is far wider than after it,
+    // and the calibrated lift agrees with the measured one.
+    let fit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("cal/fit.json")).unwrap())
+            .unwrap();
+    let tests = fit["lift_tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 2);
+    for t in tests {
+        let f = |k: &str| t[k].as_f64().unwrap_or_else(|| panic!("{k} in {t}"));
+        let prior_width = f("prior_upper") - f("prior_lower");
+        let width = f("upper") - f("lower");
+        assert!(prior_width >= SHRINK_MIN * width, "{t}");
+        assert!(
+            (f("mean") - f("measured")).abs() <= 2.0 * f("measured_sd"),
+            "{t}"
+        );
+    }
+    assert!(text.contains("prior lift (90% interval)"), "{text}");
     let alone = csv_rows(&dir.path().join("alone/roas.csv"));
     let cal = csv_rows(&dir.path().join("cal/roas.csv"));
     for channel in ["tv", "radio"] {
