@@ -210,8 +210,8 @@ pub fn convolve(w: &[f64], x: &[f64], a: &mut [f64]) {
         }
         s
     };
-    for t in 0..head {
-        a[t] = window(t);
+    for (t, at) in a.iter_mut().enumerate().take(head) {
+        *at = window(t);
     }
     let mut t = head;
     while t + V <= n {
@@ -225,8 +225,8 @@ pub fn convolve(w: &[f64], x: &[f64], a: &mut [f64]) {
         a[t..t + V].copy_from_slice(&s);
         t += V;
     }
-    for t in t..n {
-        a[t] = window(t);
+    for (t, at) in a.iter_mut().enumerate().skip(t) {
+        *at = window(t);
     }
 }
 
