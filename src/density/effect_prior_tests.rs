@@ -265,6 +265,8 @@ fn prior_only_sampling_gives_the_stated_roi_mroi_and_share_distributions() {
         let n = xs.len();
         let d = ks_statistic(xs, cdf);
         let p = ks_p_value(d, n);
+        // Shown with `cargo nextest run --release prior_only_sampling --no-capture`.
+        eprintln!("{name}: KS D = {d:.4} over {n} draws, p = {p:.3}");
         assert!(
             p > KS_ALPHA,
             "{name}: KS D = {d:.4} over {n} draws, p = {p:.2e}"
