@@ -148,10 +148,10 @@ impl EffectTerm {
 
     /// Replaces each effect channel's q in `x` by its β. Without `gx` a β that cannot be
     /// derived (no effect at these parameters) becomes NaN; with `gx` it is an error, and
-    /// `to_beta` also sets aside the
+    /// `derive_into` also sets aside the
     /// prior's gradient in q (zeroing `gx` there for the likelihood's gradient in β) and what
     /// [`EffectTerm::chain`] needs.
-    pub fn to_beta(
+    pub fn derive_into(
         &mut self,
         x: &mut [f64],
         mut gx: Option<&mut [f64]>,
@@ -191,7 +191,7 @@ impl EffectTerm {
         Ok(())
     }
 
-    /// The chain rule back through [`EffectTerm::to_beta`]: `gx` holds ∂log p/∂β at each effect
+    /// The chain rule back through [`EffectTerm::derive_into`]: `gx` holds ∂log p/∂β at each effect
     /// channel's β (and ∂/∂ of every other coordinate); afterwards it holds ∂/∂q there and the
     /// adstock and saturation coordinates carry β's dependence on them,
     /// ∂β/∂p = −β·∂ln R/∂p.

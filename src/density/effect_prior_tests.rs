@@ -207,9 +207,9 @@ fn ks_p_value(d: f64, n: usize) -> f64 {
     let sn = (n as f64).sqrt();
     let lambda = (sn + 0.12 + 0.11 / sn) * d;
     let mut p = 0.0;
-    for k in 1..=100 {
-        let k = f64::from(k);
-        let sign = if k % 2.0 == 1.0 { 1.0 } else { -1.0 };
+    for j in 1..=100_i32 {
+        let k = f64::from(j);
+        let sign = if j % 2 == 1 { 1.0 } else { -1.0 };
         p += 2.0 * sign * (-2.0 * k * k * lambda * lambda).exp();
     }
     p.clamp(0.0, 1.0)
@@ -265,6 +265,8 @@ fn prior_only_sampling_gives_the_stated_roi_mroi_and_share_distributions() {
         let n = xs.len();
         let d = ks_statistic(xs, cdf);
         let p = ks_p_value(d, n);
+        // Shown with `cargo nextest run --release prior_only_sampling --no-capture`.
+        eprintln!("{name}: KS D = {d:.4} over {n} draws, p = {p:.3}");
         assert!(
             p > KS_ALPHA,
             "{name}: KS D = {d:.4} over {n} draws, p = {p:.2e}"

@@ -339,8 +339,10 @@ impl MmmDensity {
         );
         if let Some(effect) = &self.effect {
             // Not the hot path: a scratch copy keeps `constrain` a `&self` method.
-            let result = effect.clone().to_beta(out, None, &self.layout, &self.data);
-            debug_assert!(result.is_ok(), "to_beta without gradient never fails");
+            let result = effect
+                .clone()
+                .derive_into(out, None, &self.layout, &self.data);
+            debug_assert!(result.is_ok(), "derive_into without gradient never fails");
         }
     }
 
@@ -351,8 +353,10 @@ impl MmmDensity {
     pub fn derive_betas(&self, x: &mut [f64], keep: impl Fn(usize) -> bool) {
         if let Some(effect) = &self.effect {
             let before = x.to_vec();
-            let result = effect.clone().to_beta(x, None, &self.layout, &self.data);
-            debug_assert!(result.is_ok(), "to_beta without gradient never fails");
+            let result = effect
+                .clone()
+                .derive_into(x, None, &self.layout, &self.data);
+            debug_assert!(result.is_ok(), "derive_into without gradient never fails");
             for (c, ch) in self.layout.channels.iter().enumerate() {
                 if keep(c) {
                     x[ch.beta_idx] = before[ch.beta_idx];
@@ -604,7 +608,7 @@ impl LogDensity for MmmDensity {
         }
         let mut x = std::mem::take(&mut self.x);
         if let Some(effect) = &mut self.effect
-            && let Err(e) = effect.to_beta(&mut x, Some(&mut self.gx), &self.layout, &self.data)
+            && let Err(e) = effect.derive_into(&mut x, Some(&mut self.gx), &self.layout, &self.data)
         {
             self.x = x;
             return Err(e);
