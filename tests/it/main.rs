@@ -10,6 +10,7 @@ mod determinism;
 mod fitdir;
 mod hardening;
 mod hill;
+mod models;
 mod optimize;
 mod posteriordb;
 mod pymc_marketing;
