@@ -326,7 +326,7 @@ mod tests {
         assert_eq!(panel.n_timeline, 4);
         assert_eq!(panel.n_rows(), 7);
         assert_eq!(panel.groups[1].data.target(), [4.0, 6.0]);
-        assert_eq!(panel.groups[2].population, 7.0);
+        approx::assert_abs_diff_eq!(panel.groups[2].population, 7.0);
     }
 
     #[test]

@@ -170,7 +170,7 @@ pub fn simulate_panel(
             let _ = write!(s, ",{pop}");
         }
         s.push('\n');
-        for g in 0..n_g {
+        for (g, population) in populations.iter().enumerate() {
             for t in 0..n_t {
                 let r = g * n_t + t;
                 let date = Date::from_days_since_epoch(FIRST_MONDAY + 7 * t as i64);
@@ -179,7 +179,7 @@ pub fn simulate_panel(
                     let _ = write!(s, ",{v}");
                 }
                 if p.population.is_some() {
-                    let _ = write!(s, ",{}", populations[g]);
+                    let _ = write!(s, ",{population}");
                 }
                 s.push('\n');
             }
