@@ -114,17 +114,20 @@ impl PassRule {
             };
             let views: Vec<&[f64]> = chains.iter().map(Vec::as_slice).collect();
             let s = summarize(&views);
+            // Comparisons with NaN are false, so a NaN statistic fails every check.
+            let within = |x: f64, lim: f64| x <= lim;
+            let below = |x: f64, lim: f64| x < lim;
             let tol = self.mean_mcse_multiple * s.mcse_mean.hypot(r.sd / 100.0);
-            if !((s.mean - r.mean).abs() <= tol) {
+            if !within((s.mean - r.mean).abs(), tol) {
                 failures.push(format!("{name}: mean {} vs {} (tol {tol})", s.mean, r.mean));
             }
-            if !((s.sd / r.sd - 1.0).abs() <= self.sd_rel_tol) {
+            if !within((s.sd / r.sd - 1.0).abs(), self.sd_rel_tol) {
                 failures.push(format!("{name}: sd {} vs {}", s.sd, r.sd));
             }
-            if !(s.r_hat < self.r_hat_max) {
+            if !below(s.r_hat, self.r_hat_max) {
                 failures.push(format!("{name}: R-hat {}", s.r_hat));
             }
-            if !(s.ess_bulk.min(s.ess_tail) > self.ess_min) {
+            if !below(self.ess_min, s.ess_bulk.min(s.ess_tail)) {
                 failures.push(format!(
                     "{name}: ESS bulk {} tail {}",
                     s.ess_bulk, s.ess_tail

@@ -145,7 +145,7 @@ impl CovEstimator {
             let along_a = (u.transpose() * &a * u)[(0, 0)];
             let along_b = (u.transpose() * &b * u)[(0, 0)];
             let change = ((l - 1.0) * along_b + (1.0 / l - 1.0) * along_a) * per_dim;
-            if only_improving && !(change < 0.0) {
+            if only_improving && (change >= 0.0 || change.is_nan()) {
                 continue;
             }
             out.fisher_low_rank += change;
