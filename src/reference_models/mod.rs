@@ -31,6 +31,7 @@ mod gauss_mix;
 mod kidiq;
 mod kilpisjarvi;
 mod normals;
+mod pass_rule;
 mod regression;
 mod sblrc;
 mod summary;
@@ -54,6 +55,7 @@ pub use gauss_mix::LowDimGaussMix;
 pub use kidiq::Kidiq;
 pub use kilpisjarvi::Kilpisjarvi;
 pub use normals::{CorrelatedNormal2, ExactMoments, ScaledNormal, StdNormal};
+pub use pass_rule::{Moments, PassRule, ReferenceMoments, constrained_traces};
 pub use sblrc::Sblrc;
 pub use summary::{ParamSummary, ReferenceSummary};
 

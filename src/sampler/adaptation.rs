@@ -7,7 +7,7 @@ use super::diag_metric::DiagMetric;
 use super::hamiltonian::MassMatrix;
 use super::low_rank_metric::LowRankMetric;
 use super::metric::{MetricEstimator, initial_inv_mass};
-use super::settings::{AUTO_MAX_DISAGREEMENT, AUTO_MIN_CONDITION, LOW_RANK_CUTOFF};
+use super::settings::{AUTO_MAX_FISHER_RATIO, AUTO_MIN_FISHER_DIAG, LOW_RANK_CUTOFF};
 
 /// A metric that learns from warm-up draws.
 pub(crate) trait AdaptiveMetric {
@@ -149,10 +149,10 @@ impl AdaptiveMetric for DenseAdaptation {
 
 /// The diagonal metric corrected along the directions where the covariance estimate, in the
 /// diagonal's scaled coordinates, has eigenvalues outside `[1 / c, c]` ([`LOW_RANK_CUTOFF`]).
-/// With `GATED` (the `auto` metric) the correction is applied only in windows whose scaled
-/// estimate has a condition number above [`AUTO_MIN_CONDITION`], and only along directions
-/// where draws and gradients agree on the scale ([`AUTO_MAX_DISAGREEMENT`]); otherwise the
-/// metric is exactly the diagonal one.
+/// With `GATED` (the `auto` metric) the correction keeps only directions that lower the
+/// window's Fisher divergence, and is applied only when the diagonal metric fits poorly
+/// (divergence at least [`AUTO_MIN_FISHER_DIAG`]) and the correction divides its divergence by
+/// at least 1 / [`AUTO_MAX_FISHER_RATIO`]; otherwise the metric is exactly the diagonal one.
 #[derive(Debug, Clone)]
 pub(crate) struct LowRankAdaptation<const GATED: bool> {
     metric: LowRankMetric,
@@ -190,12 +190,15 @@ impl<const GATED: bool> AdaptiveMetric for LowRankAdaptation<GATED> {
     /// A window whose estimate fails (too short, not positive definite) keeps the diagonal.
     fn end_window(&mut self) -> Option<usize> {
         let floored = self.diag_estimator.estimate(&mut self.diag);
-        let agree = GATED.then_some(AUTO_MAX_DISAGREEMENT);
-        match self
+        let lrr = self
             .cov_estimator
-            .low_rank(&self.diag, LOW_RANK_CUTOFF, agree)
-        {
-            Some(lr) if !GATED || lr.condition > AUTO_MIN_CONDITION => {
+            .low_rank(&self.diag, LOW_RANK_CUTOFF, GATED);
+        match lrr {
+            Some(lr)
+                if !GATED
+                    || (lr.fisher_diag >= AUTO_MIN_FISHER_DIAG
+                        && lr.fisher_low_rank <= AUTO_MAX_FISHER_RATIO * lr.fisher_diag) =>
+            {
                 self.metric.set(&self.diag, &lr.vecs, &lr.vals);
             }
             _ => self.metric.set(&self.diag, &[], &[]),

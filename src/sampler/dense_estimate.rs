@@ -107,14 +107,17 @@ impl CovEstimator {
     }
 
     /// The low-rank form of the estimate: the eigenpairs of the scaled S whose eigenvalue lies
-    /// outside `[1 / cutoff, cutoff]`, with the condition number of S. None as for
-    /// [`CovEstimator::scaled_estimate`].
+    /// outside `[1 / cutoff, cutoff]`, with the window's Fisher divergence under the diagonal
+    /// metric and under the corrected one. None as for [`CovEstimator::scaled_estimate`].
     ///
-    /// With `agree`, a direction u is kept only where draws and gradients tell the same story:
-    /// for a Gaussian, (u^T A u)(u^T B u) = 1 along every eigenvector; a curved ridge spreads
-    /// the draws along it while its bend keeps the gradients large there, and the product grows.
-    /// Directions where it exceeds `agree` keep the diagonal metric.
-    pub fn low_rank(&self, diag: &[f64], cutoff: f64, agree: Option<f64>) -> Option<LowRank> {
+    /// The Fisher divergence of a metric Σ (in the scaled coordinates, per dimension) is
+    /// (tr(Σ B) + tr(Σ⁻¹ A)) / 2n for the raw covariances A of the draws and B of the
+    /// gradients: 1 when Σ whitens a Gaussian posterior, larger the worse Σ fits (nutpie's
+    /// criterion, Seyboldt et al.). A direction u with eigenvalue λ changes it by
+    /// ((λ − 1) uᵀBu + (1/λ − 1) uᵀAu) / 2n, never positive for a Gaussian (where
+    /// uᵀAu = λ, uᵀBu = 1/λ). With `only_improving`, directions whose change is not negative
+    /// (draws and gradients disagree about them, as along a curved ridge) are left out.
+    pub fn low_rank(&self, diag: &[f64], cutoff: f64, only_improving: bool) -> Option<LowRank> {
         let (s, _, _) = self.scaled_estimate(diag)?;
         let (d, n) = (self.dim, self.n);
         let sd: Vec<f64> = diag.iter().map(|v| v.sqrt()).collect();
@@ -126,40 +129,46 @@ impl CovEstimator {
         if vals.iter().any(|l| !(*l > 0.0 && l.is_finite())) {
             return None;
         }
-        let (lo, hi) = vals.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), l| {
-            (lo.min(*l), hi.max(*l))
-        });
+        let per_dim = 1.0 / (2.0 * d as f64);
+        let fisher_diag = (a.trace() + b.trace()) * per_dim;
         let mut out = LowRank {
             vecs: Vec::new(),
             vals: Vec::new(),
-            condition: hi / lo,
+            fisher_diag,
+            fisher_low_rank: fisher_diag,
         };
         for (j, l) in vals.iter().enumerate() {
-            let u = eig.eigenvectors.column(j);
-            let consistent = agree.is_none_or(|limit| {
-                let along_a = (u.transpose() * &a * u)[(0, 0)];
-                let along_b = (u.transpose() * &b * u)[(0, 0)];
-                along_a * along_b <= limit
-            });
-            if consistent && (*l > cutoff || *l < 1.0 / cutoff) {
-                out.vecs.extend(eig.eigenvectors.column(j).iter());
-                out.vals.push(*l);
+            if *l <= cutoff && *l >= 1.0 / cutoff {
+                continue;
             }
+            let u = eig.eigenvectors.column(j);
+            let along_a = (u.transpose() * &a * u)[(0, 0)];
+            let along_b = (u.transpose() * &b * u)[(0, 0)];
+            let change = ((l - 1.0) * along_b + (1.0 / l - 1.0) * along_a) * per_dim;
+            if only_improving && (change >= 0.0 || change.is_nan()) {
+                continue;
+            }
+            out.fisher_low_rank += change;
+            out.vecs.extend(u.iter());
+            out.vals.push(*l);
         }
         Some(out)
     }
 }
 
 /// Directions (columns of U, concatenated) and eigenvalues of a low-rank correction, and the
-/// condition number of the whole scaled estimate.
+/// window's Fisher divergence (per dimension, 1 at best) under the diagonal metric and under
+/// the corrected one.
 #[derive(Debug, Clone)]
 pub(crate) struct LowRank {
     /// k unit vectors of length n, one after another.
     pub vecs: Vec<f64>,
     /// Their eigenvalues in the scaled coordinates.
     pub vals: Vec<f64>,
-    /// Largest over smallest eigenvalue of the scaled estimate.
-    pub condition: f64,
+    /// Fisher divergence of the diagonal metric on the window's draws.
+    pub fisher_diag: f64,
+    /// Fisher divergence of the corrected metric on the window's draws.
+    pub fisher_low_rank: f64,
 }
 
 fn welford_cov(mean: &mut [f64], m2: &mut [f64], x: &[f64], n: f64, delta: &mut [f64]) {

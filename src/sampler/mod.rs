@@ -20,7 +20,7 @@ mod warmup_stats;
 
 pub use run::{ChainOutput, DrawStats, NoProgress, Progress, SampleError, Samples, sample};
 pub use settings::{
-    AUTO_MAX_DISAGREEMENT, AUTO_MIN_CONDITION, LOW_RANK_CUTOFF, Metric, SamplerSettings,
+    AUTO_MAX_FISHER_RATIO, AUTO_MIN_FISHER_DIAG, LOW_RANK_CUTOFF, Metric, SamplerSettings,
 };
 pub use target::{LogDensity, LogpError};
 pub use warmup_stats::{PhaseStats, Stuck, WarmupStats};

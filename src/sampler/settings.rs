@@ -16,10 +16,10 @@ pub enum Metric {
     /// [`LOW_RANK_CUTOFF`] times too wide or too narrow (nutpie's low-rank adaptation), at
     /// O(n k) cost per leapfrog step for k such directions.
     LowRank,
-    /// The diagonal metric while it fits the posterior; the low-rank correction in every window
-    /// whose estimate shows a ridge the diagonal cannot follow (condition number above
-    /// [`AUTO_MIN_CONDITION`]), along the directions where draws and gradients agree
-    /// ([`AUTO_MAX_DISAGREEMENT`]).
+    /// The diagonal metric while it fits the posterior; the low-rank correction, along the
+    /// directions where it fits the window's draws and gradients better, in every window where
+    /// it at least halves the Fisher divergence of the diagonal metric
+    /// ([`AUTO_MAX_FISHER_RATIO`]).
     #[default]
     Auto,
 }
@@ -28,15 +28,15 @@ pub enum Metric {
 /// `[1 / LOW_RANK_CUTOFF, LOW_RANK_CUTOFF]` becomes a direction of the low-rank correction.
 pub const LOW_RANK_CUTOFF: f64 = 2.0;
 
-/// `auto` corrects the diagonal only when the largest and smallest eigenvalues of the scaled
-/// covariance differ by more than this factor: the diagonal leaves a ridge more than
-/// sqrt(10) ≈ 3 times longer than wide, which costs NUTS about that factor in steps per draw.
-pub const AUTO_MIN_CONDITION: f64 = 10.0;
+/// `auto` applies the low-rank correction of a window only when it divides the window's
+/// Fisher divergence (per dimension, 1 for a metric that whitens a Gaussian posterior) by more
+/// than 1 / `AUTO_MAX_FISHER_RATIO`: a clear, measured gain over the diagonal metric.
+pub const AUTO_MAX_FISHER_RATIO: f64 = 0.5;
 
-/// `auto` corrects the diagonal only along directions u where the draws' variance times the
-/// gradients' variance, (u^T A u)(u^T B u), stays below this: 1 for a Gaussian, larger where
-/// a curved ridge bends (the MMM's beta-lambda banana), where a linear correction misleads.
-pub const AUTO_MAX_DISAGREEMENT: f64 = 1.5;
+/// `auto` corrects the diagonal only when the diagonal metric fits the window poorly: a Fisher
+/// divergence per dimension of at least this (1 when it whitens a Gaussian posterior; a
+/// 2-d ridge with correlation 0.99 gives about 5 on its own pair).
+pub const AUTO_MIN_FISHER_DIAG: f64 = 5.0;
 
 impl Metric {
     /// The name used in model files: `"diag"`, `"dense"`, `"low_rank"` or `"auto"`.
@@ -72,7 +72,7 @@ pub struct SamplerSettings {
     pub init_radius: f64,
     /// Attempts to find an initial point with a finite density and gradient.
     pub init_attempts: usize,
-    /// The mass matrix adapted in warm-up (default [`Metric::Auto`]).
+    /// The mass matrix adapted in warm-up (default [`Metric::Diag`]).
     pub metric: Metric,
     /// Initial points on the unconstrained space: empty for random starts, one point for every
     /// chain, or one point per chain.

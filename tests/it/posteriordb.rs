@@ -4,14 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use mmm::diagnostics::{ESS_MIN, RHAT_MAX, summarize};
-use mmm::reference_models::{self as rm, PosteriordbModel, ReferenceModel};
+use mmm::diagnostics::summarize;
+use mmm::reference_models::{
+    self as rm, PassRule, PosteriordbModel, ReferenceModel, ReferenceMoments, constrained_traces,
+};
 use mmm::{Metric, NoProgress, SamplerSettings, Samples, sample};
-
-/// Means may differ by this many combined Monte Carlo standard errors.
-const MEAN_MCSE_MULTIPLE: f64 = 4.0;
-/// Relative tolerance on posterior sds with about 4000 draws.
-const SD_REL_TOL: f64 = 0.10;
 
 fn reference_dir() -> PathBuf {
     PathBuf::from(concat!(
@@ -31,61 +28,10 @@ fn settings(target_accept: f64, seed: u64) -> SamplerSettings {
     }
 }
 
-/// Constrained draws: `out[param][chain]` is the trace of one reference parameter.
-fn constrained_traces<M: ReferenceModel>(model: &M, samples: &Samples) -> Vec<Vec<Vec<f64>>> {
-    let k = model.param_names().len();
-    let mut out = vec![vec![Vec::new(); samples.chains.len()]; k];
-    let mut buf = Vec::new();
-    for (c, chain) in samples.chains.iter().enumerate() {
-        for i in 0..chain.n_draws() {
-            model.constrain(chain.draw(i), &mut buf);
-            for (p, v) in buf.iter().enumerate() {
-                out[p][c].push(*v);
-            }
-        }
-    }
-    out
-}
-
-/// Per-parameter failures of the reference rule (empty when the sampler passes).
-fn compare_to_reference<M: ReferenceModel>(model: &M, samples: &Samples) -> Vec<String> {
-    compare_to_reference_in(&reference_dir(), model, samples)
-}
-
-/// [`compare_to_reference`] with the reference file in `dir`.
-fn compare_to_reference_in<M: ReferenceModel>(
-    dir: &Path,
-    model: &M,
-    samples: &Samples,
-) -> Vec<String> {
-    let path = dir.join(format!("{}.reference.json", model.name()));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let traces = constrained_traces(model, samples);
-    let mut failures = Vec::new();
-    for (name, chains) in model.param_names().iter().zip(&traces) {
-        let refp = &reference["params"][name.as_str()];
-        let (ref_mean, ref_sd) = (refp["mean"].as_f64().unwrap(), refp["sd"].as_f64().unwrap());
-        let views: Vec<&[f64]> = chains.iter().map(Vec::as_slice).collect();
-        let s = summarize(&views);
-        let tol = MEAN_MCSE_MULTIPLE * (s.mcse_mean.powi(2) + (ref_sd / 100.0).powi(2)).sqrt();
-        if (s.mean - ref_mean).abs() > tol {
-            failures.push(format!("{name}: mean {} vs {ref_mean} (tol {tol})", s.mean));
-        }
-        if (s.sd / ref_sd - 1.0).abs() > SD_REL_TOL {
-            failures.push(format!("{name}: sd {} vs {ref_sd}", s.sd));
-        }
-        if s.r_hat.is_nan() || s.r_hat >= RHAT_MAX {
-            failures.push(format!("{name}: R-hat {}", s.r_hat));
-        }
-        if s.ess_bulk.min(s.ess_tail) <= ESS_MIN {
-            failures.push(format!(
-                "{name}: ESS bulk {} tail {}",
-                s.ess_bulk, s.ess_tail
-            ));
-        }
-    }
-    failures
+/// Failures of the library's pass rule (`PassRule::default()`) against the reference in `dir`.
+fn failures_in<M: ReferenceModel>(dir: &Path, model: &M, samples: &Samples) -> Vec<String> {
+    let reference = ReferenceMoments::load(dir, model.name()).unwrap();
+    PassRule::default().failures(model, samples, &reference)
 }
 
 fn assert_matches_reference<M: ReferenceModel>(model: M, target_accept: f64) {
@@ -94,10 +40,7 @@ fn assert_matches_reference<M: ReferenceModel>(model: M, target_accept: f64) {
 
 fn assert_matches_reference_with<M: ReferenceModel>(model: M, settings: SamplerSettings) {
     let samples = sample(&model, &settings, &NoProgress).unwrap();
-    let mut failures = compare_to_reference(&model, &samples);
-    if samples.divergences() > 0 {
-        failures.push(format!("{} divergences", samples.divergences()));
-    }
+    let failures = failures_in(&reference_dir(), &model, &samples);
     assert!(failures.is_empty(), "{}: {failures:#?}", model.name());
 }
 
@@ -149,27 +92,51 @@ fn garch11_matches_reference() {
     assert_matches_reference(rm::Garch11::load(&reference_dir()).unwrap(), 0.8);
 }
 
-/// Correlation -1.000 between alpha and beta defeats a diagonal metric's efficiency (not its
-/// correctness): means and sds must pass. Bulk ESS is about 250-500 at 230-280 leapfrog steps
-/// per draw, and with so few effective draws R-hat wanders between 1.005 and 1.022 over seeds
-/// 1-4 and every warm-up schedule measured (docs/sampler.md), so neither ESS nor R-hat is
-/// asserted here. The default and the dense metrics pass the whole rule (next tests).
+/// Issue 13: kilpisjarvi (correlation -1.000 between alpha and beta) passes the whole rule with
+/// the `auto` metric, which finds the ridge by itself, in every seed. (Not yet with the default
+/// settings: `auto` is not the default, docs/sampler.md.)
 #[test]
-fn kilpisjarvi_is_unbiased_despite_correlation_minus_one() {
+fn kilpisjarvi_matches_reference_with_the_auto_metric_in_every_seed() {
+    let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
+    let mut failures = Vec::new();
+    for seed in 1..=4 {
+        let settings = SamplerSettings {
+            metric: Metric::Auto,
+            ..settings(0.8, seed)
+        };
+        let samples = sample(&model, &settings, &NoProgress).unwrap();
+        for f in failures_in(&reference_dir(), &model, &samples) {
+            failures.push(format!("seed {seed}: {f}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// R-hat of the diagonal metric on kilpisjarvi: 1.005-1.022 over seeds 1-4 (docs/sampler.md).
+const KILPISJARVI_DIAG_RHAT_MAX: f64 = 1.03;
+/// Bulk ESS of the diagonal metric on kilpisjarvi: about 250-500 (docs/sampler.md).
+const KILPISJARVI_DIAG_ESS_MIN: f64 = 150.0;
+
+/// The diagonal metric cannot follow kilpisjarvi's ridge efficiently (230-280 leapfrog steps
+/// per draw, bulk ESS about 250-500), but it must stay correct: means and sds pass the rule, no
+/// divergence, and the chains agree (R-hat below [`KILPISJARVI_DIAG_RHAT_MAX`], ESS above
+/// [`KILPISJARVI_DIAG_ESS_MIN`]: the rule's 1.01 and 400 are out of reach at this ESS).
+#[test]
+fn kilpisjarvi_is_unbiased_with_the_diagonal_metric() {
     let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
     let settings = SamplerSettings {
         metric: Metric::Diag,
         ..settings(0.8, 1)
     };
     let samples = sample(&model, &settings, &NoProgress).unwrap();
-    let failures: Vec<String> = compare_to_reference(&model, &samples)
-        .into_iter()
-        .filter(|f| !f.contains("ESS") && !f.contains("R-hat"))
-        .collect();
-    assert!(
-        failures.is_empty() && samples.divergences() == 0,
-        "{failures:#?}"
-    );
+    let reference = ReferenceMoments::load(&reference_dir(), model.name()).unwrap();
+    let rule = PassRule {
+        r_hat_max: KILPISJARVI_DIAG_RHAT_MAX,
+        ess_min: KILPISJARVI_DIAG_ESS_MIN,
+        ..PassRule::default()
+    };
+    let failures = rule.failures(&model, &samples, &reference);
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 /// The dense metric removes kilpisjarvi's ridge: the full reference rule, ESS included.
@@ -178,18 +145,6 @@ fn kilpisjarvi_matches_reference_with_the_dense_metric() {
     let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
     let settings = SamplerSettings {
         metric: Metric::Dense,
-        ..settings(0.8, 1)
-    };
-    assert_matches_reference_with(model, settings);
-}
-
-/// Issue 13: kilpisjarvi passes the whole rule with the `auto` metric, which finds the ridge
-/// by itself.
-#[test]
-fn kilpisjarvi_matches_reference_with_the_auto_metric() {
-    let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
-    let settings = SamplerSettings {
-        metric: Metric::Auto,
         ..settings(0.8, 1)
     };
     assert_matches_reference_with(model, settings);
@@ -208,17 +163,8 @@ fn arma11_from_explosive_starts_matches_reference_in_every_seed() {
     let mut failures = Vec::new();
     for seed in 1..=7 {
         let samples = sample(&model, &settings(0.8, seed), &NoProgress).unwrap();
-        for f in compare_to_reference_in(&arma_dir(), &model, &samples) {
+        for f in failures_in(&arma_dir(), &model, &samples) {
             failures.push(format!("seed {seed}: {f}"));
-        }
-        if samples.divergences() > 0 {
-            failures.push(format!(
-                "seed {seed}: {} divergences",
-                samples.divergences()
-            ));
-        }
-        for (chain, why) in samples.stuck_chains() {
-            failures.push(format!("seed {seed}: chain {chain} stuck: {why}"));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

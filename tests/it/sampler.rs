@@ -116,11 +116,12 @@ fn dense_metric_makes_a_correlated_normal_cheap() {
 }
 
 /// Issue 13: 24 coordinates, neighbours correlated at 0.99 (condition number of the
-/// correlation about 4e4) and sds over four decades; the `auto` metric must find the ridge.
+/// correlation about 4e4) and sds over four decades; the `auto` metric must find the ridge, in
+/// every seed. (Not yet with the default settings: `auto` is not the default, docs/sampler.md.)
 #[test]
-fn correlated_24d_normal_mixes_with_the_auto_metric() {
+fn correlated_24d_normal_mixes_with_the_auto_metric_in_every_seed() {
     let model = Ar1Normal::spread(24, 4.0, 0.99).unwrap();
-    for seed in [15, 16] {
+    for seed in 15..=19 {
         let samples = run_with(&model, seed, Metric::Auto);
         let failures = moment_failures(&model, &samples);
         assert!(failures.is_empty(), "seed {seed}: {failures:#?}");

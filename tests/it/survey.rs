@@ -6,7 +6,7 @@
 
 use mmm::diagnostics::summarize;
 use mmm::reference_models::{self as rm, PosteriordbModel, ReferenceModel};
-use mmm::{Metric, NoProgress, SamplerSettings, sample};
+use mmm::{LogDensity, Metric, NoProgress, SamplerSettings, sample};
 
 fn report<M: ReferenceModel>(model: &M, metric: Metric, seeds: std::ops::RangeInclusive<u64>) {
     for seed in seeds {
@@ -78,4 +78,58 @@ fn survey(metric: Metric) {
         seeds.clone(),
     );
     report(&rm::StdNormal { dim: 100 }, metric, seeds.clone());
+}
+
+/// Per chain of ARMA(1,1) from explosive starts (issue 13): step size, leapfrog steps per
+/// draw, max-depth hits, restarts, per-phase step sizes and the chain's mean of each parameter.
+#[test]
+#[ignore = "measurement"]
+fn survey_arma11_chains() {
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/arma11"));
+    let m = rm::Arma11::load(&dir).unwrap();
+    for metric in [Metric::Diag, Metric::Auto] {
+        for seed in 1..=7 {
+            let settings = SamplerSettings {
+                seed,
+                metric,
+                ..SamplerSettings::default()
+            };
+            let s = sample(&m, &settings, &NoProgress).unwrap();
+            for c in &s.chains {
+                let means: Vec<String> = (0..m.dim())
+                    .map(|j| {
+                        let t = c.trace(j);
+                        format!("{:.3}", t.iter().sum::<f64>() / t.len() as f64)
+                    })
+                    .collect();
+                let phases: Vec<String> = c
+                    .warmup
+                    .phases
+                    .iter()
+                    .map(|p| format!("{:.2e}/{}", p.step_size, p.divergences))
+                    .collect();
+                eprintln!(
+                    "{metric:?} seed {seed} chain {}: eps {:.3e} lf/draw {:.1} maxdepth {} restarts {} stuck {:?} means {means:?} phases {phases:?}",
+                    c.chain,
+                    c.step_size,
+                    c.n_leapfrog_total() as f64 / c.n_draws() as f64,
+                    c.stats
+                        .iter()
+                        .filter(|d| d.tree_depth >= settings.max_depth)
+                        .count(),
+                    c.warmup.restarts,
+                    c.stuck,
+                );
+            }
+        }
+    }
+}
+
+/// Warm-up divergences and cost with the default settings on two linear regressions
+/// (docs/performance.md, "Warm-up step size").
+#[test]
+#[ignore = "measurement"]
+fn survey_default_regressions() {
+    report(&rm::Kidiq::load(&dir()).unwrap(), Metric::Auto, 1..=3);
+    report(&rm::Earnings::load(&dir()).unwrap(), Metric::Auto, 1..=3);
 }
