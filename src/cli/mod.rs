@@ -118,6 +118,9 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             sampler,
             force,
         } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
+        Command::Report { fit_dir } if panel_cmd::is_panel_fit(&fit_dir) => {
+            Err(panel_cmd::unsupported("report", &fit_dir))
+        }
         Command::Report { fit_dir } => done(report_cmd::run(&fit_dir)),
         Command::Simulate {
             model,
@@ -150,6 +153,13 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
                 force,
             ))
         }
+        Command::Validate { sim_dir, model, .. }
+            if panel_cmd::is_panel(
+                &model.clone().unwrap_or_else(|| sim_dir.join("model.toml")),
+            ) =>
+        {
+            Err(panel_cmd::unsupported("validate", &sim_dir))
+        }
         Command::Validate {
             sim_dir,
             model,
@@ -161,6 +171,9 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             &sampler,
             force,
         )),
+        Command::Sbc { model, .. } if panel_cmd::is_panel(&model) => {
+            Err(panel_cmd::unsupported("sbc", &model))
+        }
         Command::Sbc {
             model,
             replicates,
@@ -181,11 +194,17 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             sampler: &sampler,
         })),
         Command::Attribute(args) => done(attribute_cmd::run(&args)),
+        Command::Optimize { fit_dir, .. } if panel_cmd::is_panel_fit(&fit_dir) => {
+            Err(panel_cmd::unsupported("optimize", &fit_dir))
+        }
         Command::Optimize {
             fit_dir,
             scenario,
             out,
         } => done(optimize_cmd::run(&fit_dir, &scenario, out.as_deref())),
+        Command::Backtest { model, .. } if panel_cmd::is_panel(&model) => {
+            Err(panel_cmd::unsupported("backtest", &model))
+        }
         Command::Backtest {
             model,
             data,

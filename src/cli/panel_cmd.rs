@@ -24,6 +24,26 @@ pub fn is_panel(model: &Path) -> bool {
     ModelSpec::from_file(model).is_ok_and(|s| s.panel.is_some())
 }
 
+/// Whether `fit_dir` holds a panel fit (its `fit.json` says `"kind": "panel"`).
+pub fn is_panel_fit(fit_dir: &Path) -> bool {
+    std::fs::read_to_string(fit_dir.join("fit.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v["kind"] == "panel")
+}
+
+/// The error for a command that does not yet take a panel model or a panel fit: it names what
+/// was given, what the command cannot do with it, and what to do instead.
+pub fn unsupported(verb: &str, what: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}: `mmm {verb}` does not handle panel models ([data] group) yet; a panel fit \
+         already holds ROAS and contributions per group and in total (roas.csv, \
+         roas_by_group.csv, contributions_by_group.csv; docs/panels.md). To use `mmm {verb}`, \
+         fit a national model: drop [data] group and sum the data over groups",
+        what.display()
+    )
+}
+
 /// `mmm check` on a panel model.
 pub fn check(model: &Path, data: Option<&Path>) -> anyhow::Result<()> {
     let (spec, panel) = load_panel_model(model, data)?;

@@ -12,6 +12,7 @@ mod hardening;
 mod hill;
 mod models;
 mod optimize;
+mod panels;
 mod posteriordb;
 mod pymc_marketing;
 mod report;
