@@ -270,3 +270,41 @@ fn lift_tests_are_simulated_around_the_true_parameters_lift() {
     assert!(mean.abs() < LIFT_MEAN_TOL, "mean z {mean}");
     assert!((var - 1.0).abs() < LIFT_VAR_TOL, "variance of z {var}");
 }
+
+#[test]
+fn a_simulation_with_lift_tests_writes_them_and_reads_back_with_the_simulated_lifts() {
+    let spec = model("sbc_small_lift.toml");
+    let truth = Truth::prior_draw(&spec);
+    let options = SimulateOptions {
+        periods: Some(40),
+        seed: Some(3),
+    };
+    let sim = simulate(&spec, &truth, &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sim");
+    write_simulation(&sim, &out, false).unwrap();
+    let (back, _) = crate::fit::load_model(&out.join(MODEL_FILE), None).unwrap();
+    let (a, b) = (
+        back.calibration.as_ref().unwrap(),
+        sim.spec.calibration.as_ref().unwrap(),
+    );
+    assert_eq!(a.path, out.join(LIFT_FILE));
+    assert_eq!(
+        (a.likelihood, a.reference_periods),
+        (b.likelihood, b.reference_periods)
+    );
+    assert_eq!(a.tests.len(), b.tests.len());
+    for (x, y) in a.tests.iter().zip(&b.tests) {
+        assert_eq!(
+            (x.label.as_str(), x.start, x.end),
+            (y.label.as_str(), y.start, y.end)
+        );
+        assert!(close(x.lift, y.lift) && close(x.spend_change, y.spend_change));
+        assert!(close(x.lift_sd, y.lift_sd));
+    }
+    // The file's own lift is not the simulated one.
+    assert_ne!(
+        b.tests[0].lift,
+        spec.calibration.as_ref().unwrap().tests[0].lift
+    );
+}
