@@ -240,7 +240,7 @@ const LIFT_VAR_TOL: f64 = 0.25;
 
 #[test]
 fn lift_tests_are_simulated_around_the_true_parameters_lift() {
-    let spec = model("sbc_small_lift.toml");
+    let spec = model("calibration/sbc_small_lift.toml");
     let truth = Truth::prior_draw(&spec);
     let opts = crate::density::DensityOptions {
         target_scale: Some(truth.target_scale),
@@ -273,7 +273,7 @@ fn lift_tests_are_simulated_around_the_true_parameters_lift() {
 
 #[test]
 fn a_simulation_with_lift_tests_writes_them_and_reads_back_with_the_simulated_lifts() {
-    let spec = model("sbc_small_lift.toml");
+    let spec = model("calibration/sbc_small_lift.toml");
     let truth = Truth::prior_draw(&spec);
     let options = SimulateOptions {
         periods: Some(40),

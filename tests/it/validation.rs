@@ -125,7 +125,7 @@ fn sbc_passes_on_a_small_model_and_fails_with_a_planted_prior_bug() {
 #[test]
 fn sbc_passes_on_a_small_model_with_a_lift_test() {
     let dir = tempfile::tempdir().unwrap();
-    let lift = model("sbc_small_lift.toml");
+    let lift = model("calibration/sbc_small_lift.toml");
     let args = [
         "sbc",
         path_str(&lift),
