@@ -15,7 +15,7 @@ mod tests;
 
 pub use controls::ControlDesign;
 pub use error::SimulateError;
-pub use output::{DATA_FILE, MODEL_FILE, TRUTH_FILE, read_truth, write_simulation};
+pub use output::{DATA_FILE, LIFT_FILE, MODEL_FILE, TRUTH_FILE, read_truth, write_simulation};
 pub use record::{ChannelTruth, ComponentTruth, ControlTruth, ParamTruth, TruthRecord, rescale};
 pub use run::{SimulateOptions, Simulation, simulate};
 pub use spend::{ChannelDesign, SPEND_PEAK_DAY, SpendPattern};

@@ -8,7 +8,7 @@ use crate::data::{Dataset, load_dataset_from_reader};
 use crate::density::{Decomposition, DensityOptions, MmmDensity};
 use crate::fit::data_request;
 use crate::fitdir::ENGINE_VERSION;
-use crate::spec::{EffectKind, ModelSpec, ParamKind, TrendSpec};
+use crate::spec::{EffectKind, LiftLikelihood, ModelSpec, ParamKind, TrendSpec};
 use crate::transform::Date;
 
 use super::error::SimulateError;
@@ -30,7 +30,9 @@ pub struct SimulateOptions {
 /// A simulated data set with its truth.
 #[derive(Debug, Clone)]
 pub struct Simulation {
-    /// The model, its `[data] path` pointing at `data.csv`.
+    /// The model, its `[data] path` pointing at `data.csv`, and each of its lift tests'
+    /// `lift` simulated from the true parameters (same rows, windows, spend changes and
+    /// `lift_sd`).
     pub spec: ModelSpec,
     /// The simulated data.
     pub data: Dataset,
@@ -133,6 +135,15 @@ pub fn simulate(
             value: *v,
         });
     }
+    // Each lift test's measured lift, drawn around the true parameters' lift as the lift
+    // likelihood has it (after the outcome, so models without lift tests draw as before).
+    let lifts = density.model_lifts(&params);
+    let mut out_spec = spec.clone();
+    if let Some(cal) = &mut out_spec.calibration {
+        for (test, model) in cal.tests.iter_mut().zip(lifts) {
+            test.lift = model + test.lift_sd * lift_noise(cal.likelihood, &mut rng);
+        }
+    }
     let data = dataset(spec, &dates, &y, &spend, &controls)?;
     let fit_target_scale = MmmDensity::new(spec, &data)?.scales().target;
 
@@ -197,7 +208,6 @@ pub fn simulate(
         dates: data.dates().to_vec(),
         contributions: components(spec, dec, y),
     };
-    let mut out_spec = spec.clone();
     out_spec.data.path = Some(super::output::DATA_FILE.into());
     Ok(Simulation {
         spec: out_spec,
@@ -205,6 +215,15 @@ pub fn simulate(
         params,
         truth: record,
     })
+}
+
+/// A standard draw of the lift likelihood's noise: Normal(0, 1) or Student-t(ν).
+fn lift_noise<R: rand::Rng + ?Sized>(likelihood: LiftLikelihood, rng: &mut R) -> f64 {
+    use rand_distr::{Distribution, StandardNormal, StudentT};
+    match likelihood {
+        LiftLikelihood::Normal => StandardNormal.sample(rng),
+        LiftLikelihood::StudentT { nu } => StudentT::new(nu).map_or(f64::NAN, |t| t.sample(rng)),
+    }
 }
 
 /// The decomposition as named per-period series.

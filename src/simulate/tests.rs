@@ -230,3 +230,81 @@ fn roi_and_mroi_priors_draw_the_channels_true_roi_and_mroi() {
         "{err:?}"
     );
 }
+
+/// Replicates of the lift-noise check (z-scores of simulated lifts around the true lift).
+const LIFT_REPLICATES: u64 = 400;
+/// Allowed |mean z|: four standard errors of the mean of 400 standard normals.
+const LIFT_MEAN_TOL: f64 = 0.2;
+/// Allowed variance of z: 1 ± 0.25 (about four standard errors at 400 draws).
+const LIFT_VAR_TOL: f64 = 0.25;
+
+#[test]
+fn lift_tests_are_simulated_around_the_true_parameters_lift() {
+    let spec = model("calibration/sbc_small_lift.toml");
+    let truth = Truth::prior_draw(&spec);
+    let opts = crate::density::DensityOptions {
+        target_scale: Some(truth.target_scale),
+        ..crate::density::DensityOptions::default()
+    };
+    let csv = &spec.calibration.as_ref().unwrap().tests[0];
+    let z: Vec<f64> = (0..LIFT_REPLICATES)
+        .map(|seed| {
+            let options = SimulateOptions {
+                periods: Some(40),
+                seed: Some(seed),
+            };
+            let sim = simulate(&spec, &truth, &options).unwrap();
+            let test = &sim.spec.calibration.as_ref().unwrap().tests[0];
+            assert_eq!(
+                (test.start, test.end, test.spend_change, test.lift_sd),
+                (csv.start, csv.end, csv.spend_change, csv.lift_sd)
+            );
+            let mut density = MmmDensity::with_options(&spec, &sim.data, &opts).unwrap();
+            let model = density.model_lifts(&sim.params)[0];
+            (test.lift - model) / test.lift_sd
+        })
+        .collect();
+    let n = z.len() as f64;
+    let mean = z.iter().sum::<f64>() / n;
+    let var = z.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert!(mean.abs() < LIFT_MEAN_TOL, "mean z {mean}");
+    assert!((var - 1.0).abs() < LIFT_VAR_TOL, "variance of z {var}");
+}
+
+#[test]
+fn a_simulation_with_lift_tests_writes_them_and_reads_back_with_the_simulated_lifts() {
+    let spec = model("calibration/sbc_small_lift.toml");
+    let truth = Truth::prior_draw(&spec);
+    let options = SimulateOptions {
+        periods: Some(40),
+        seed: Some(3),
+    };
+    let sim = simulate(&spec, &truth, &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sim");
+    write_simulation(&sim, &out, false).unwrap();
+    let (back, _) = crate::fit::load_model(&out.join(MODEL_FILE), None).unwrap();
+    let (a, b) = (
+        back.calibration.as_ref().unwrap(),
+        sim.spec.calibration.as_ref().unwrap(),
+    );
+    assert_eq!(a.path, out.join(LIFT_FILE));
+    assert_eq!(
+        (a.likelihood, a.reference_periods),
+        (b.likelihood, b.reference_periods)
+    );
+    assert_eq!(a.tests.len(), b.tests.len());
+    for (x, y) in a.tests.iter().zip(&b.tests) {
+        assert_eq!(
+            (x.label.as_str(), x.start, x.end),
+            (y.label.as_str(), y.start, y.end)
+        );
+        assert!(close(x.lift, y.lift) && close(x.spend_change, y.spend_change));
+        assert!(close(x.lift_sd, y.lift_sd));
+    }
+    // The file's own lift is not the simulated one.
+    assert!(!close(
+        b.tests[0].lift,
+        spec.calibration.as_ref().unwrap().tests[0].lift
+    ));
+}

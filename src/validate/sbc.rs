@@ -109,6 +109,19 @@ pub enum SbcError {
         /// The design file.
         origin: String,
     },
+    /// The fitted model's lift tests are not the simulated model's.
+    #[error(
+        "the fitted model has {fit} lift tests but the simulated model has {simulated}; SBC \
+         simulates each replicate's measured lifts from the drawn parameters, so the fitted \
+         model's [calibration] must name a lift-test file with the same rows as the simulated \
+         model's (or be removed)"
+    )]
+    LiftTests {
+        /// Lift tests of the simulated model.
+        simulated: usize,
+        /// Lift tests of the fitted model.
+        fit: usize,
+    },
     /// The settings cannot give the ranks.
     #[error("{0}")]
     Settings(String),
@@ -200,6 +213,15 @@ pub fn run_sbc(
             origin: design.origin.clone(),
         });
     }
+    let lift_rows = |s: &ModelSpec| s.calibration.as_ref().map(|c| c.tests.len());
+    if let Some(fit_rows) = lift_rows(fitted)
+        && lift_rows(simulated) != Some(fit_rows)
+    {
+        return Err(SbcError::LiftTests {
+            simulated: lift_rows(simulated).unwrap_or(0),
+            fit: fit_rows,
+        });
+    }
     settings.check()?;
     let started = Instant::now();
     let done = AtomicUsize::new(0);
@@ -261,8 +283,15 @@ fn replicate(
                 target_scale: Some(design.target_scale),
                 ..DensityOptions::default()
             };
+            // The fit sees the replicate's simulated lifts, not the lift-test file's.
+            let mut fitted = fitted.clone();
+            if let (Some(fit), Some(sim)) = (&mut fitted.calibration, &sim.spec.calibration) {
+                for (f, s) in fit.tests.iter_mut().zip(&sim.tests) {
+                    f.lift = s.lift;
+                }
+            }
             let density =
-                MmmDensity::with_options(fitted, &sim.data, &opts).map_err(|e| e.to_string())?;
+                MmmDensity::with_options(&fitted, &sim.data, &opts).map_err(|e| e.to_string())?;
             let mut s = fitted.sampler.clone();
             (s.chains, s.warmup, s.draws, s.seed) =
                 (settings.chains, settings.warmup, settings.draws, seed);

@@ -120,6 +120,34 @@ fn sbc_passes_on_a_small_model_and_fails_with_a_planted_prior_bug() {
     assert_eq!(beta_tv["pass"], false);
 }
 
+/// SBC of a model with one lift test: each replicate's measured lift is simulated from its
+/// drawn parameters, so the ranks are uniform (the fit sees the lift through its likelihood).
+#[test]
+fn sbc_passes_on_a_small_model_with_a_lift_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let lift = model("calibration/sbc_small_lift.toml");
+    let args = [
+        "sbc",
+        path_str(&lift),
+        "--periods",
+        "40",
+        "--replicates",
+        "60",
+        "--warmup",
+        "200",
+        "--draws",
+        "100",
+        "--out",
+        "lift",
+    ];
+    let out = mmm(&args, dir.path());
+    ok(&out);
+    let result = json(&dir.path().join("lift/sbc.json"));
+    assert_eq!(result["pass"], true);
+    assert_eq!(result["replicates"].as_array().unwrap().len(), 60);
+    assert_eq!(result["tests"].as_array().unwrap().len(), 8);
+}
+
 #[test]
 fn backtest_intervals_cover_about_ninety_percent_of_held_out_periods() {
     let dir = tempfile::tempdir().unwrap();
