@@ -111,7 +111,9 @@ fn main() {
             (toml, spec, data)
         }
         _ => {
-            eprintln!("usage: density_probe MODEL.toml [DATA.csv] | --synthetic ROWS CHANNELS MAX_LAG");
+            eprintln!(
+                "usage: density_probe MODEL.toml [DATA.csv] | --synthetic ROWS CHANNELS MAX_LAG"
+            );
             std::process::exit(2);
         }
     };

@@ -293,7 +293,7 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].channel, "tv");
         assert_eq!(rows[0].row, 1);
-        assert_eq!(rows[0].measured_sd, 3100.0);
+        assert_eq!((rows[0].measured, rows[0].measured_sd), (22300.0, 3100.0));
         assert_eq!(rows[0].prior, (9000.0, 100.0, 40000.0));
         assert_eq!(rows[0].posterior, (21000.0, 18000.0, 24000.0));
         assert!(lift_rows(&Value::Null).is_empty());
