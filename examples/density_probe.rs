@@ -1,7 +1,8 @@
 //! Our side of `benches/jax_compare.py`: one MMM density's inputs, its log density and gradient
 //! at seeded points, and the cost of one `logp_grad`, as JSON on stdout.
 //!
-//! `cargo run --release --example density_probe -- MODEL.toml` (the model file's own data), or
+//! `cargo run --release --example density_probe -- MODEL.toml [DATA.csv]` (the model file's own
+//! data unless DATA.csv is given; lift tests of `[calibration]` included), or
 //! `-- --synthetic ROWS CHANNELS MAX_LAG` (daily synthetic data: geometric adstock, logistic
 //! saturation, 5 controls, yearly Fourier order 2, like `benches/density.rs`'s `daily` case).
 //!
@@ -95,19 +96,24 @@ fn main() {
                     .expect("synthetic data");
             (toml, spec, data)
         }
-        [path] => {
+        [path] | [path, _] => {
             let toml = std::fs::read_to_string(path).expect("readable model file");
             let spec = ModelSpec::from_file(path).expect("model file");
-            let data_path = spec
-                .data
-                .path
-                .clone()
-                .expect("the model file names its data");
+            let data_path = match args.get(1) {
+                Some(data) => data.into(),
+                None => spec
+                    .data
+                    .path
+                    .clone()
+                    .expect("the model file names its data (or give DATA.csv)"),
+            };
             let data = load_dataset(&data_path, &data_request(&spec)).expect("data");
             (toml, spec, data)
         }
         _ => {
-            eprintln!("usage: density_probe MODEL.toml | --synthetic ROWS CHANNELS MAX_LAG");
+            eprintln!(
+                "usage: density_probe MODEL.toml [DATA.csv] | --synthetic ROWS CHANNELS MAX_LAG"
+            );
             std::process::exit(2);
         }
     };

@@ -40,6 +40,30 @@ pub struct ReviewLine {
     pub advice: String,
 }
 
+/// One lift test as `fit.json` records it (`lift_tests`): the measured lift beside the
+/// model's lift before calibration (prior) and after it (posterior), in the target's units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiftRow {
+    /// The channel cell as written (`tv` or `tv+radio`).
+    pub channel: String,
+    /// 1-based row in the lift-test file.
+    pub row: usize,
+    /// First day of the window.
+    pub start: String,
+    /// Last day of the window.
+    pub end: String,
+    /// Spend change over the window.
+    pub spend_change: f64,
+    /// Measured lift and its standard error.
+    pub measured: f64,
+    /// Standard error of the measured lift.
+    pub measured_sd: f64,
+    /// Prior mean, lower and upper end of the model's lift.
+    pub prior: (f64, f64, f64),
+    /// Posterior mean, lower and upper end of the model's lift.
+    pub posterior: (f64, f64, f64),
+}
+
 /// Everything the report shows, for one fit.
 #[derive(Debug, Clone)]
 pub struct ReportData {
@@ -63,6 +87,8 @@ pub struct ReportData {
     pub review: Vec<ReviewLine>,
     /// Engine version that made the fit.
     pub engine_version: String,
+    /// The lift tests the fit was calibrated with (empty without `[calibration] lift_tests`).
+    pub lift_tests: Vec<LiftRow>,
 }
 
 impl ReportData {
@@ -131,6 +157,7 @@ impl ReportData {
             chains: chain_stats(&meta["chains"]),
             review: review_lines(&meta["review"]),
             engine_version: text(&meta["engine"]["version"]),
+            lift_tests: lift_rows(&meta["lift_tests"]),
         }
     }
 
@@ -162,6 +189,33 @@ fn chain_stats(chains: &Value) -> Vec<ChainStats> {
                     max_depth_hits: count(&c["max_depth_hits"]) as usize,
                     e_bfmi: c["e_bfmi"].as_f64(),
                     n_leapfrog: count(&c["n_leapfrog"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn lift_rows(tests: &Value) -> Vec<LiftRow> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let x = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    tests
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|t| LiftRow {
+                    channel: text(&t["channel"]),
+                    row: t["row"].as_u64().unwrap_or(0) as usize,
+                    start: text(&t["start"]),
+                    end: text(&t["end"]),
+                    spend_change: x(&t["spend_change"]),
+                    measured: x(&t["measured"]),
+                    measured_sd: x(&t["measured_sd"]),
+                    prior: (
+                        x(&t["prior_mean"]),
+                        x(&t["prior_lower"]),
+                        x(&t["prior_upper"]),
+                    ),
+                    posterior: (x(&t["mean"]), x(&t["lower"]), x(&t["upper"])),
                 })
                 .collect()
         })
@@ -224,5 +278,24 @@ mod tests {
         assert_eq!(review[1].verdict, Verdict::Pass);
         assert_eq!(review[0].advice, "run longer");
         assert!(chain_stats(&Value::Null).is_empty());
+    }
+
+    #[test]
+    fn lift_tests_are_read_from_fit_json() {
+        let meta = json!({"lift_tests": [
+            {"channel": "tv", "row": 1, "start": "2024-03-04", "end": "2024-03-31",
+             "spend_change": 40000.0, "measured": 22300.0, "measured_sd": 3100.0,
+             "mean": 21000.0, "lower": 18000.0, "upper": 24000.0,
+             "prior_mean": 9000.0, "prior_lower": 100.0, "prior_upper": 40000.0,
+             "periods_after_data": 0}
+        ]});
+        let rows = lift_rows(&meta["lift_tests"]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].channel, "tv");
+        assert_eq!(rows[0].row, 1);
+        assert_eq!((rows[0].measured, rows[0].measured_sd), (22300.0, 3100.0));
+        assert_eq!(rows[0].prior, (9000.0, 100.0, 40000.0));
+        assert_eq!(rows[0].posterior, (21000.0, 18000.0, 24000.0));
+        assert!(lift_rows(&Value::Null).is_empty());
     }
 }

@@ -17,6 +17,7 @@ use super::figure::{Figure, Section, grid, legend_html};
 use super::fit_chart::actual_vs_fitted;
 use super::format::{num, pct};
 use super::input::ReportData;
+use super::lift::{lift_chart, lift_table};
 use super::priors::{prior_legend, prior_panels};
 use super::response::{response_legend, response_panels};
 use super::roas::{roas_chart, roas_table};
@@ -191,6 +192,19 @@ fn sections(report: &ReportData, allocation: Option<&AllocationSummary>) -> Vec<
                 + &grid(&response_panels(report, cols), cols),
         },
     ];
+    if let Some(fig) = lift_chart(report) {
+        out.push(Section {
+            id: "lift",
+            title: "Lift tests".into(),
+            intro: format!(
+                "The experiments the model was calibrated with ([calibration] lift_tests): each \
+                 test's measured incremental {target} beside the model's lift for the same spend \
+                 change on the real timeline, window plus carryover, before calibration \
+                 (parameters from their priors alone) and after it (the posterior)."
+            ),
+            body: fig.html() + &table(lift_table(report)),
+        });
+    }
     if let Some(a) = allocation {
         out.push(allocation_section(report, a));
     }

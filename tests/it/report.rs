@@ -157,3 +157,62 @@ fn the_report_interval_of_the_model_file_is_honoured_everywhere() {
     assert!(html.contains("80% credible band"));
     assert!(!html.contains("ROAS (90%)"));
 }
+
+/// A fit calibrated with lift tests shows each test in a "Lift tests" section (chart and
+/// table, from `fit.json`'s `lift_tests`); the same model without tests has no such section.
+#[test]
+fn the_report_shows_each_lift_test_and_only_for_a_calibrated_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let sim = dir.path().join("sim");
+    let o = mmm(
+        &[
+            "simulate",
+            &format!("{models}/collinear.toml"),
+            "--truth",
+            &format!("{models}/collinear_truth.toml"),
+            "--out",
+        ],
+        Some(&sim),
+    );
+    assert_ok(&o);
+    let data = sim.join("data.csv");
+    let report_of = |model: &str, name: &str| {
+        let out = dir.path().join(name);
+        let mut args = vec!["fit", model, "--data", data.to_str().unwrap()];
+        args.extend(QUICK);
+        args.push("--out");
+        let o = mmm(&args, Some(&out));
+        assert!(
+            matches!(o.status.code(), Some(0 | 3)),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        (meta, html)
+    };
+    let (meta, html) = report_of(
+        &format!("{models}/calibration/collinear_calibrated.toml"),
+        "calibrated",
+    );
+    let tests = meta["lift_tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 2);
+    let section = &html[html.find(r#"<section id="lift">"#).expect("lift section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(html.contains(r##"<a href="#lift">Lift tests</a>"##));
+    assert_eq!(section.matches("<svg").count(), 1);
+    for t in tests {
+        let name = format!("{} (row {})", t["channel"].as_str().unwrap(), t["row"]);
+        // Named on the chart's axis and in the table.
+        assert!(section.matches(&name).count() >= 2, "{name}");
+    }
+    for channel in ["tv (row 1)", "radio (row 2)"] {
+        assert!(section.contains(channel), "{channel}");
+    }
+    let (meta, html) = report_of(&format!("{models}/collinear.toml"), "plain");
+    assert!(meta["lift_tests"].as_array().is_none_or(Vec::is_empty));
+    assert!(!html.contains(r#"<section id="lift">"#));
+    assert!(!html.contains("Lift tests"));
+}
