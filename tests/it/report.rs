@@ -211,8 +211,24 @@ fn the_report_shows_each_lift_test_and_only_for_a_calibrated_fit() {
     for channel in ["tv (row 1)", "radio (row 2)"] {
         assert!(section.contains(channel), "{channel}");
     }
+    // Each single-channel test is also marked on its channel's response curve, with a reading.
+    let response = &html[html
+        .find(r#"<section id="response">"#)
+        .expect("response section")..];
+    let response = &response[..response.find("</section>").unwrap()];
+    for row in [1, 2] {
+        assert_eq!(
+            response
+                .matches(&format!("Lift test (row {row}): at "))
+                .count(),
+            1,
+            "row {row}"
+        );
+    }
+    assert!(response.contains("lift test: window spend + its change"));
     let (meta, html) = report_of(&format!("{models}/collinear.toml"), "plain");
     assert!(meta["lift_tests"].as_array().is_none_or(Vec::is_empty));
     assert!(!html.contains(r#"<section id="lift">"#));
     assert!(!html.contains("Lift tests"));
+    assert!(!html.contains("Lift test (row"));
 }
