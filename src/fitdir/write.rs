@@ -8,8 +8,10 @@ use serde_json::json;
 
 use crate::diagnostics::bfmi;
 use crate::fit::{DATA_FILE, Fit, data_csv};
-use crate::posterior::{Interval, summarize_lifts};
+use crate::posterior::{Interval, PosteriorDraws, summarize_lifts};
 use crate::report::{REPORT_FILE, ReportData, render_html};
+use crate::sampler::Samples;
+use crate::spec::ModelSpec;
 
 use super::atomic::{OutputError, StagedDir};
 use super::cmdstan_csv::{ChainHeader, cmdstan_names, write_chain_csv};
@@ -107,6 +109,35 @@ pub fn fit_json(fit: &Fit) -> serde_json::Value {
     })
 }
 
+/// Write each chain's draws as `draws/chain-N.csv` (CmdStan's layout) into `staged`: the
+/// national and the panel fit directories share it.
+pub fn write_chains(
+    staged: &StagedDir,
+    spec: &ModelSpec,
+    samples: &Samples,
+    draws: &PosteriorDraws,
+) -> Result<(), OutputError> {
+    let model = spec
+        .source
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map_or_else(|| "model".to_string(), |s| s.to_string_lossy().into_owned());
+    let header = ChainHeader {
+        model: &model,
+        settings: &samples.settings,
+        version: ENGINE_VERSION,
+    };
+    for chain in &samples.chains {
+        let rows = draws.chain_rows(chain.chain);
+        let text = write_chain_csv(&header, chain, &draws.names, &rows);
+        staged.write(
+            &format!("draws/chain-{}.csv", chain.chain + 1),
+            text.as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
 /// Write `fit` to `dest` (replacing an existing fit directory only if `replace`). Returns the
 /// path.
 pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, OutputError> {
@@ -118,25 +149,7 @@ pub fn write_fit_into(fit: &Fit, staged: StagedDir) -> Result<PathBuf, OutputErr
     let json = serde_json::to_string_pretty(&fit_json(fit))
         .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
     staged.write("fit.json", json.as_bytes())?;
-    let model = fit
-        .spec
-        .source
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .map_or_else(|| "model".to_string(), |s| s.to_string_lossy().into_owned());
-    let header = ChainHeader {
-        model: &model,
-        settings: &fit.samples.settings,
-        version: ENGINE_VERSION,
-    };
-    for chain in &fit.samples.chains {
-        let rows = fit.draws.chain_rows(chain.chain);
-        let text = write_chain_csv(&header, chain, &fit.draws.names, &rows);
-        staged.write(
-            &format!("draws/chain-{}.csv", chain.chain + 1),
-            text.as_bytes(),
-        )?;
-    }
+    write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
     staged.write("summary.csv", summary_csv(fit).as_bytes())?;
     staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
     staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;

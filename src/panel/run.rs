@@ -10,9 +10,7 @@ use serde_json::json;
 
 use crate::data::{DataRequest, PanelData, load_panel};
 use crate::diagnostics::bfmi;
-use crate::fitdir::{
-    ChainHeader, ENGINE_VERSION, OutputError, StagedDir, cmdstan_names, write_chain_csv,
-};
+use crate::fitdir::{ENGINE_VERSION, OutputError, StagedDir, cmdstan_names, write_chains};
 use crate::posterior::{PosteriorDraws, SummaryRow, summarize_params};
 use crate::sampler::{Progress, Samples, sample};
 use crate::spec::ModelSpec;
@@ -264,25 +262,7 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
     let text = serde_json::to_string_pretty(&meta)
         .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
     staged.write("fit.json", text.as_bytes())?;
-    let model = fit
-        .spec
-        .source
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .map_or_else(|| "model".to_string(), |s| s.to_string_lossy().into_owned());
-    let header = ChainHeader {
-        model: &model,
-        settings: &fit.samples.settings,
-        version: ENGINE_VERSION,
-    };
-    for chain in &fit.samples.chains {
-        let rows = fit.draws.chain_rows(chain.chain);
-        let text = write_chain_csv(&header, chain, &fit.draws.names, &rows);
-        staged.write(
-            &format!("draws/chain-{}.csv", chain.chain + 1),
-            text.as_bytes(),
-        )?;
-    }
+    write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
     staged.write("summary.csv", panel_summary_csv(fit).as_bytes())?;
     staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
     staged.write("roas_by_group.csv", &csv_bytes(&fit.derived.roas_by_group)?)?;
