@@ -3,7 +3,9 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::adaptation::{AdaptiveMetric, DenseAdaptation, DiagAdaptation, LowRankAdaptation};
+use super::adaptation::{
+    AdaptiveMetric, AutoAdaptation, DenseAdaptation, DiagAdaptation, LowRankAdaptation,
+};
 use super::hamiltonian::Point;
 use super::init::{Counting, InitFailure, chain_rng, find_initial_step_size, initialise};
 use super::nuts::Nuts;
@@ -35,11 +37,9 @@ pub(crate) fn run_chain<D: LogDensity + ?Sized>(
         Metric::Diag => run_chain_with::<D, DiagAdaptation>(density, settings, chain, progress),
         Metric::Dense => run_chain_with::<D, DenseAdaptation>(density, settings, chain, progress),
         Metric::LowRank => {
-            run_chain_with::<D, LowRankAdaptation<false>>(density, settings, chain, progress)
+            run_chain_with::<D, LowRankAdaptation>(density, settings, chain, progress)
         }
-        Metric::Auto => {
-            run_chain_with::<D, LowRankAdaptation<true>>(density, settings, chain, progress)
-        }
+        Metric::Auto => run_chain_with::<D, AutoAdaptation>(density, settings, chain, progress),
     }
 }
 
@@ -148,6 +148,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
     let mut phase = 0;
     let mut phase_evals = density.evals;
     let mut max_depth_hits = 0;
+    let mut metric_rank = 0;
 
     for it in 0..settings.warmup {
         let t = nuts
@@ -165,7 +166,10 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
         }
         if it + 1 == phases[phase].end {
             if in_window {
-                let floored = adapt.end_window();
+                let end = adapt.end_window();
+                metric_rank = end.rank;
+                phases[phase].fisher_divergence = end.fisher;
+                phases[phase].fisher_divergence_diag = end.fisher_diag;
                 let averaged = dual.final_step_size();
                 eps = find_initial_step_size(
                     density,
@@ -176,7 +180,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                     &mut scratch,
                 );
                 dual.restart(eps);
-                if let Some(coordinate) = floored {
+                if let Some(coordinate) = end.floored {
                     stuck = Some(Stuck::MetricFloor { coordinate });
                 } else if averaged < STUCK_STEP_SIZE && eps < STUCK_STEP_SIZE {
                     stuck = Some(Stuck::StepSize { step_size: eps });
@@ -194,6 +198,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
             }
             phases[phase].gradient_evals = density.evals - phase_evals;
             phases[phase].step_size = eps;
+            phases[phase].metric_rank = metric_rank;
             phase_evals = density.evals;
             max_depth_hits = 0;
             phase += 1;
@@ -229,6 +234,9 @@ fn phases(warmup: usize, windows: &[(usize, usize)]) -> Vec<PhaseStats> {
         divergences: 0,
         gradient_evals: 0,
         step_size: f64::NAN,
+        metric_rank: 0,
+        fisher_divergence: None,
+        fisher_divergence_diag: None,
     };
     let mut out = Vec::new();
     let first = windows.first().map_or(warmup, |w| w.0);

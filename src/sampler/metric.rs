@@ -92,6 +92,22 @@ impl MetricEstimator {
     }
 }
 
+impl MetricEstimator {
+    /// Fisher divergence per dimension of the diagonal metric `inv_mass` on the window's draws
+    /// and gradients, (Σ Var[∇_i] m_i + Σ Var[θ_i] / m_i) / 2n: 1 when it whitens an
+    /// independent Gaussian posterior, larger the worse it fits (as
+    /// `CovEstimator::low_rank` computes it for the diagonal). None below 3 draws.
+    pub fn fisher(&self, inv_mass: &[f64]) -> Option<f64> {
+        if self.n < 3.0 {
+            return None;
+        }
+        let total: f64 = (0..inv_mass.len())
+            .map(|i| (self.m2_g[i] * inv_mass[i] + self.m2_q[i] / inv_mass[i]) / (self.n - 1.0))
+            .sum();
+        Some(total / (2.0 * inv_mass.len() as f64))
+    }
+}
+
 fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f64], n: f64) {
     for ((m, s), xi) in mean.iter_mut().zip(m2.iter_mut()).zip(x) {
         let d = xi - *m;
@@ -141,6 +157,10 @@ mod tests {
         for _ in 0..10 {
             est.estimate(&mut inv);
         }
+        let fisher = est.fisher(&inv).unwrap();
+        assert!((fisher - 1.0).abs() < REL_TOL, "Fisher divergence {fisher}");
+        let wide = [inv[0] * 4.0, inv[1], inv[2]];
+        assert!(est.fisher(&wide).unwrap() > fisher + 0.3);
         for i in 0..3 {
             let want = sds[i] * sds[i];
             assert!(

@@ -2,6 +2,7 @@
 //! marketing; it sees a [`LogDensity`] and returns draws with per-draw statistics.
 
 mod adaptation;
+mod auto_metric;
 mod chain;
 mod dense_estimate;
 mod dense_metric;
@@ -20,7 +21,7 @@ mod warmup_stats;
 
 pub use run::{ChainOutput, DrawStats, NoProgress, Progress, SampleError, Samples, sample};
 pub use settings::{
-    AUTO_MAX_FISHER_RATIO, AUTO_MIN_FISHER_DIAG, LOW_RANK_CUTOFF, Metric, SamplerSettings,
+    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, LOW_RANK_CUTOFF, Metric, SamplerSettings,
 };
 pub use target::{LogDensity, LogpError};
 pub use warmup_stats::{PhaseStats, Stuck, WarmupStats};

@@ -19,6 +19,16 @@ pub struct PhaseStats {
     pub gradient_evals: u64,
     /// The step size at the end of the phase.
     pub step_size: f64,
+    /// Directions in which the metric in use at the end of the phase corrects the diagonal:
+    /// 0 for a diagonal metric (always so for `diag`, and for `auto` when it keeps the
+    /// diagonal), k for a low-rank correction, n for a dense metric.
+    pub metric_rank: usize,
+    /// For a metric window: the Fisher divergence per dimension (1 when the metric whitens a
+    /// Gaussian posterior, larger the worse it fits) of the metric installed at its end, on
+    /// the window's draws and gradients; null for buffers and for a dense metric.
+    pub fisher_divergence: Option<f64>,
+    /// The same for the window's diagonal metric: what `auto` compares a correction against.
+    pub fisher_divergence_diag: Option<f64>,
 }
 
 /// A chain's warm-up, over its last attempt (restarts discard earlier attempts).

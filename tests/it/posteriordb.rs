@@ -93,18 +93,14 @@ fn garch11_matches_reference() {
 }
 
 /// Issue 13: kilpisjarvi (correlation -1.000 between alpha and beta) passes the whole rule with
-/// the `auto` metric, which finds the ridge by itself, in every seed. (Not yet with the default
-/// settings: `auto` is not the default, docs/sampler.md.)
+/// the default settings (the `auto` metric finds the ridge by itself), in every seed.
 #[test]
-fn kilpisjarvi_matches_reference_with_the_auto_metric_in_every_seed() {
+fn kilpisjarvi_matches_reference_with_default_settings_in_every_seed() {
     let model = rm::Kilpisjarvi::load(&reference_dir()).unwrap();
+    assert_eq!(SamplerSettings::default().metric, Metric::Auto);
     let mut failures = Vec::new();
     for seed in 1..=4 {
-        let settings = SamplerSettings {
-            metric: Metric::Auto,
-            ..settings(0.8, seed)
-        };
-        let samples = sample(&model, &settings, &NoProgress).unwrap();
+        let samples = sample(&model, &settings(0.8, seed), &NoProgress).unwrap();
         for f in failures_in(&reference_dir(), &model, &samples) {
             failures.push(format!("seed {seed}: {f}"));
         }
