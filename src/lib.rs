@@ -49,8 +49,8 @@ pub use data::{DataError, DataRequest, Dataset, load_dataset};
 pub use density::MmmDensity;
 pub use gradcheck::{GradCheckOptions, GradientMismatch, check_gradient};
 pub use sampler::{
-    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, ChainOutput, DrawStats, LOW_RANK_CUTOFF,
-    LogDensity, LogpError, Metric, NoProgress, PhaseStats, Progress, SampleError, SamplerSettings,
-    Samples, Stuck, WarmupStats, sample,
+    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, AUTO_MIN_WINDOW_DRAWS, ChainOutput,
+    DrawStats, LOW_RANK_CUTOFF, LogDensity, LogpError, Metric, NoProgress, PhaseStats, Progress,
+    SampleError, SamplerSettings, Samples, Stuck, WarmupStats, sample,
 };
 pub use spec::{ModelSpec, SpecError};

@@ -8,7 +8,9 @@ use super::diag_metric::DiagMetric;
 use super::hamiltonian::MassMatrix;
 use super::low_rank_metric::LowRankMetric;
 use super::metric::{MetricEstimator, initial_inv_mass};
-use super::settings::{AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, LOW_RANK_CUTOFF};
+use super::settings::{
+    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, AUTO_MIN_WINDOW_DRAWS, LOW_RANK_CUTOFF,
+};
 
 /// What the end of a metric window installed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -197,6 +199,8 @@ pub(crate) struct LowRankAdaptation {
 #[derive(Debug, Clone)]
 struct LowRankWindow {
     diag: Vec<f64>,
+    /// Draws added in the current window.
+    draws: usize,
     diag_estimator: MetricEstimator,
     cov_estimator: CovEstimator,
 }
@@ -205,12 +209,14 @@ impl LowRankWindow {
     fn new(dim: usize) -> Self {
         LowRankWindow {
             diag: vec![1.0; dim],
+            draws: 0,
             diag_estimator: MetricEstimator::new(dim),
             cov_estimator: CovEstimator::new(dim),
         }
     }
 
     fn add(&mut self, q: &[f64], grad: &[f64]) {
+        self.draws += 1;
         self.diag_estimator.add(q, grad);
         self.cov_estimator.add(q, grad);
     }
@@ -249,6 +255,7 @@ impl LowRankWindow {
         };
         self.diag_estimator.reset();
         self.cov_estimator.reset();
+        self.draws = 0;
         WindowEnd {
             floored,
             rank,
@@ -299,7 +306,8 @@ impl AdaptiveMetric for LowRankAdaptation {
 }
 
 /// The `auto` metric: the low-rank correction keeps only directions that lower the window's
-/// Fisher divergence, and is applied only when [`auto_accepts`] it; otherwise the window's
+/// Fisher divergence, and is applied only in a window of at least [`AUTO_MIN_WINDOW_DRAWS`]
+/// draws and when [`auto_accepts`] it; otherwise the window's
 /// metric is exactly the diagonal one, computed as [`DiagAdaptation`] computes it.
 #[derive(Debug, Clone)]
 pub(crate) struct AutoAdaptation {
@@ -332,8 +340,10 @@ impl AdaptiveMetric for AutoAdaptation {
 
     fn end_window(&mut self) -> WindowEnd {
         let metric = &mut self.metric;
+        let enough = self.window.draws >= AUTO_MIN_WINDOW_DRAWS;
         self.window.end(true, |d, vecs, vals, f_diag, f_corrected| {
-            let accept = !vals.is_empty()
+            let accept = enough
+                && !vals.is_empty()
                 && matches!((f_diag, f_corrected), (Some(a), Some(b)) if auto_accepts(a, b));
             if accept {
                 metric.set(d, vecs, vals);
@@ -367,12 +377,13 @@ mod tests {
     fn auto_applies_only_a_correction_that_removes_nearly_all_misfit() {
         // kilpisjarvi-like: a ridge the correction removes.
         assert!(auto_accepts(150.0, 1.3));
-        // Removes 95 % of the excess but leaves 2.5: still a poor metric.
-        assert!(!auto_accepts(31.0, 2.5));
+        // Removes 97 % of the excess but leaves 2.5: still a poor metric.
+        assert!(!auto_accepts(51.0, 2.5));
         // A curved ridge: the correction halves the divergence and no more.
         assert!(!auto_accepts(4.0, 2.0));
         assert!(!auto_accepts(3.0, 1.3));
-        assert!(auto_accepts(3.0, 1.2));
+        assert!(auto_accepts(3.0, 1.09));
+        assert!(!auto_accepts(3.0, 1.2));
         // The diagonal already fits: nothing to remove.
         assert!(!auto_accepts(1.0, 0.99));
         assert!(!auto_accepts(0.98, 0.9));

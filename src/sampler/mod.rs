@@ -21,7 +21,8 @@ mod warmup_stats;
 
 pub use run::{ChainOutput, DrawStats, NoProgress, Progress, SampleError, Samples, sample};
 pub use settings::{
-    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, LOW_RANK_CUTOFF, Metric, SamplerSettings,
+    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, AUTO_MIN_WINDOW_DRAWS, LOW_RANK_CUTOFF,
+    Metric, SamplerSettings,
 };
 pub use target::{LogDensity, LogpError};
 pub use warmup_stats::{PhaseStats, Stuck, WarmupStats};
