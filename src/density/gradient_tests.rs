@@ -202,7 +202,27 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
     for (i, u) in theta.iter().enumerate() {
         let c = lay.bijectors[i].constrain_with_jacobian(*u);
         x[i] = c.x;
-        lp += lay.priors[i].logpdf(c.x) + c.log_jac;
+        lp += c.log_jac;
+    }
+    // A reparameterised coefficient's coordinate is its contribution at mean spend
+    // c = β·f(x̄): β = c / f(x̄), and the change of variables c ↦ β adds ln(1 / f(x̄)).
+    for (beta_idx, mean) in density.reparam.iter().flat_map(|r| r.coefficients()) {
+        let ch = lay
+            .channels
+            .iter()
+            .find(|ch| ch.beta_idx == beta_idx)
+            .unwrap();
+        let f = match ch.saturation {
+            SaturationKind::Hill => {
+                hill(mean, x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]).value
+            }
+            SaturationKind::Logistic => logistic(mean, x[ch.saturation_idx[0]]).value,
+        };
+        x[beta_idx] /= f;
+        lp -= f.ln();
+    }
+    for (i, xi) in x.iter().enumerate() {
+        lp += lay.priors[i].logpdf(*xi);
     }
     let mut mu = vec![x[lay.intercept_idx]; n];
     for (t, m) in mu.iter_mut().enumerate() {

@@ -8,6 +8,7 @@ mod lift;
 mod likelihood;
 mod model;
 mod prior_term;
+mod reparam;
 mod response;
 
 pub use decompose::Decomposition;
@@ -23,3 +24,5 @@ mod effect_prior_tests;
 pub(crate) mod gradient_tests;
 #[cfg(test)]
 mod lift_tests;
+#[cfg(test)]
+mod reparam_tests;

@@ -19,6 +19,7 @@ use super::layout::{Layout, NuLayout};
 use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
 use super::prior_term::PriorTerm;
+use super::reparam::MediaReparam;
 
 /// Why a model and a data set do not make a density.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -80,6 +81,10 @@ pub struct DensityOptions {
     /// The prior alone: no likelihood and no lift-test term (the data still defines the
     /// scales and the spend that ROI, marginal-ROI and share priors are stated on).
     pub prior_only: bool,
+    /// Sample each coefficient β as β itself instead of its contribution at mean spend
+    /// c = β·f(x̄) (see `density/reparam.rs`); the same posterior, worse geometry. For
+    /// comparisons and tests.
+    pub natural_coordinates: bool,
 }
 
 /// The scaled data the density reads, fixed at construction.
@@ -145,6 +150,10 @@ pub struct MmmDensity {
     /// [`DensityOptions::prior_only`].
     prior_only: bool,
     geometric_scratch: Vec<f64>,
+    /// The media block's sampled coordinates (coefficient as contribution at mean spend).
+    pub(crate) reparam: Option<MediaReparam>,
+    /// θ′: the model's coordinates of the last θ (scratch).
+    model_theta: Vec<f64>,
 }
 
 fn scale_method(s: Scaling) -> ScaleMethod {
@@ -264,6 +273,11 @@ impl MmmDensity {
         let model_data = ModelData::new(spec, data, layout.family, options)?;
         let lift = LiftTerm::new(spec, data, &layout, &model_data)?;
         let effect = EffectTerm::new(spec, &layout, &model_data)?;
+        let reparam = if options.natural_coordinates {
+            None
+        } else {
+            MediaReparam::new(spec, &layout, &model_data)
+        };
         let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
         let max_lag = layout
@@ -303,6 +317,8 @@ impl MmmDensity {
             effect,
             prior_only: options.prior_only,
             geometric_scratch: vec![0.0; geometric_scratch_len(max_lag)],
+            reparam,
+            model_theta: vec![0.0; d],
             layout,
             data,
         })
@@ -330,6 +346,16 @@ impl MmmDensity {
 
     /// Map θ to the constrained parameters, in θ order.
     pub fn constrain(&self, theta: &[f64], out: &mut Vec<f64>) {
+        let mapped;
+        let theta = match &self.reparam {
+            Some(reparam) => {
+                let mut model_theta = vec![0.0; theta.len()];
+                reparam.to_model_plain(theta, &mut model_theta);
+                mapped = model_theta;
+                &mapped[..]
+            }
+            None => theta,
+        };
         out.clear();
         out.extend(
             theta
@@ -591,6 +617,28 @@ impl LogDensity for MmmDensity {
     }
 
     fn logp_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
+        let Some(mut reparam) = self.reparam.take() else {
+            return self.logp_grad_model(theta, grad);
+        };
+        let mut model_theta = std::mem::take(&mut self.model_theta);
+        let result = if reparam.to_model(theta, &mut model_theta) {
+            self.logp_grad_model(&model_theta, grad).inspect(|_| {
+                reparam.chain(grad);
+            })
+        } else {
+            Err(LogpError::OutOfSupport(
+                "a channel's saturation at its mean spend left (0, 1]",
+            ))
+        };
+        self.model_theta = model_theta;
+        self.reparam = Some(reparam);
+        result
+    }
+}
+
+impl MmmDensity {
+    /// [`LogDensity::logp_grad`] on the model's coordinates θ′ (coefficients as β).
+    fn logp_grad_model(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
         let mut lp = 0.0;
         for (i, u) in theta.iter().enumerate() {
             let c = self.layout.bijectors[i].constrain_with_jacobian(*u);
