@@ -221,10 +221,7 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
         x[beta_idx] /= f;
         lp -= f.ln();
     }
-    for (i, xi) in x.iter().enumerate() {
-        lp += lay.priors[i].logpdf(*xi);
-    }
-    let mut mu = vec![x[lay.intercept_idx]; n];
+    let mut mu = vec![0.0; n];
     for (t, m) in mu.iter_mut().enumerate() {
         if let Some(i) = lay.trend_idx {
             *m += x[i] * d.trend[t];
@@ -253,12 +250,20 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
             mu[t] += x[ch.beta_idx] * f;
         }
     }
+    let m = d.n_fit;
+    // A centred intercept's coordinate is the mean fitted level L: b = L − mean(rest).
+    if density.centre {
+        x[lay.intercept_idx] -= mu[..m].iter().sum::<f64>() / m as f64;
+    }
+    mu.iter_mut().for_each(|v| *v += x[lay.intercept_idx]);
+    for (i, xi) in x.iter().enumerate() {
+        lp += lay.priors[i].logpdf(*xi);
+    }
     let nu = match lay.nu {
         super::layout::NuLayout::None => 0.0,
         super::layout::NuLayout::Fixed(v) => v,
         super::layout::NuLayout::Param(i) => x[i],
     };
-    let m = d.n_fit;
     let mut scratch = vec![0.0; m];
     let lik = super::log_lik(
         lay.family,
