@@ -633,7 +633,7 @@ impl LogDensity for MmmDensity {
             return self.logp_grad_model(theta, grad);
         };
         let mut model_theta = std::mem::take(&mut self.model_theta);
-        let result = if reparam.to_model(theta, &mut model_theta) {
+        let result = if reparam.map_to_model(theta, &mut model_theta) {
             self.logp_grad_model(&model_theta, grad).inspect(|_| {
                 reparam.chain(grad);
             })

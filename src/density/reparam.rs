@@ -120,7 +120,7 @@ impl MediaReparam {
 
     /// θ (sampled) → θ′ (the model's coordinates) into `out`, keeping ∂ln f(x̄)/∂u for
     /// [`MediaReparam::chain`]; `false` when ln f(x̄) is not finite at these parameters.
-    pub fn to_model(&mut self, theta: &[f64], out: &mut [f64]) -> bool {
+    pub fn map_to_model(&mut self, theta: &[f64], out: &mut [f64]) -> bool {
         out.copy_from_slice(theta);
         for ch in &mut self.channels {
             let np = ch.saturation.n_params();
@@ -156,7 +156,7 @@ impl MediaReparam {
         }
     }
 
-    /// The gradient in θ′ (`grad`, at the θ of the last [`MediaReparam::to_model`]) turned
+    /// The gradient in θ′ (`grad`, at the θ of the last [`MediaReparam::map_to_model`]) turned
     /// into the gradient in θ: ∂u_β/∂u_c = 1 and ∂u_β/∂u_sat = −∂ln f(x̄)/∂u_sat.
     pub fn chain(&self, grad: &mut [f64]) {
         for ch in &self.channels {

@@ -140,6 +140,9 @@ fn sampled_coordinates_give_the_natural_density_at_the_mapped_point() {
     }
 }
 
+/// A prior's CDF.
+type Cdf = Box<dyn Fn(f64) -> f64>;
+
 /// The CDF of half_normal(σ).
 fn half_normal_cdf(sigma: f64) -> impl Fn(f64) -> f64 {
     let n = Normal::new(0.0, sigma).unwrap();
@@ -166,7 +169,7 @@ fn prior_only_sampling_on_the_contribution_coordinates_gives_the_priors_on_beta(
     let samples = sample(&density, &settings, &NoProgress).unwrap();
     let names = density.param_names();
     let idx = |name: &str| names.iter().position(|n| n == name).unwrap();
-    let checks: [(&str, Box<dyn Fn(f64) -> f64>); 5] = [
+    let checks: [(&str, Cdf); 5] = [
         ("beta[tv]", Box::new(half_normal_cdf(2.0))),
         ("k[tv]", gamma_cdf(2.0, 2.0)),
         ("s[tv]", gamma_cdf(3.0, 2.0)),
@@ -196,7 +199,7 @@ fn prior_only_sampling_on_the_contribution_coordinates_gives_the_priors_on_beta(
     }
 }
 
-fn gamma_cdf(shape: f64, rate: f64) -> Box<dyn Fn(f64) -> f64> {
+fn gamma_cdf(shape: f64, rate: f64) -> Cdf {
     let g = Gamma::new(shape, rate).unwrap();
     Box::new(move |x| g.cdf(x))
 }
