@@ -190,7 +190,7 @@ fn derived_beta_gives_the_stated_roi_mroi_and_share() {
 }
 
 /// The Kolmogorov–Smirnov statistic of `xs` against `cdf`.
-fn ks_statistic(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn ks_statistic(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
     xs.sort_by(f64::total_cmp);
     let n = xs.len() as f64;
     xs.iter()
@@ -203,7 +203,7 @@ fn ks_statistic(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// The asymptotic p-value of a KS statistic `d` from `n` draws (Kolmogorov's series).
-fn ks_p_value(d: f64, n: usize) -> f64 {
+pub(crate) fn ks_p_value(d: f64, n: usize) -> f64 {
     let sn = (n as f64).sqrt();
     let lambda = (sn + 0.12 + 0.11 / sn) * d;
     let mut p = 0.0;

@@ -202,9 +202,26 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
     for (i, u) in theta.iter().enumerate() {
         let c = lay.bijectors[i].constrain_with_jacobian(*u);
         x[i] = c.x;
-        lp += lay.priors[i].logpdf(c.x) + c.log_jac;
+        lp += c.log_jac;
     }
-    let mut mu = vec![x[lay.intercept_idx]; n];
+    // A reparameterised coefficient's coordinate is its contribution at mean spend
+    // c = β·f(x̄): β = c / f(x̄), and the change of variables c ↦ β adds ln(1 / f(x̄)).
+    for (beta_idx, mean) in density.reparam.iter().flat_map(|r| r.coefficients()) {
+        let ch = lay
+            .channels
+            .iter()
+            .find(|ch| ch.beta_idx == beta_idx)
+            .unwrap();
+        let f = match ch.saturation {
+            SaturationKind::Hill => {
+                hill(mean, x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]).value
+            }
+            SaturationKind::Logistic => logistic(mean, x[ch.saturation_idx[0]]).value,
+        };
+        x[beta_idx] /= f;
+        lp -= f.ln();
+    }
+    let mut mu = vec![0.0; n];
     for (t, m) in mu.iter_mut().enumerate() {
         if let Some(i) = lay.trend_idx {
             *m += x[i] * d.trend[t];
@@ -233,12 +250,20 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
             mu[t] += x[ch.beta_idx] * f;
         }
     }
+    let m = d.n_fit;
+    // A centred intercept's coordinate is the mean fitted level L: b = L − mean(rest).
+    if density.centre {
+        x[lay.intercept_idx] -= mu[..m].iter().sum::<f64>() / m as f64;
+    }
+    mu.iter_mut().for_each(|v| *v += x[lay.intercept_idx]);
+    for (i, xi) in x.iter().enumerate() {
+        lp += lay.priors[i].logpdf(*xi);
+    }
     let nu = match lay.nu {
         super::layout::NuLayout::None => 0.0,
         super::layout::NuLayout::Fixed(v) => v,
         super::layout::NuLayout::Param(i) => x[i],
     };
-    let m = d.n_fit;
     let mut scratch = vec![0.0; m];
     let lik = super::log_lik(
         lay.family,

@@ -1,6 +1,7 @@
 //! The MMM log density on the unconstrained space, with its exact hand-written gradient, and
 //! the decomposition of a draw into contributions.
 
+mod centre;
 mod decompose;
 mod effect_prior;
 mod layout;
@@ -8,6 +9,7 @@ mod lift;
 mod likelihood;
 mod model;
 mod prior_term;
+mod reparam;
 mod response;
 
 pub use decompose::Decomposition;
@@ -23,3 +25,5 @@ mod effect_prior_tests;
 pub(crate) mod gradient_tests;
 #[cfg(test)]
 mod lift_tests;
+#[cfg(test)]
+mod reparam_tests;

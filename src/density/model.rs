@@ -8,17 +8,19 @@ use crate::data::{Dataset, ScaleMethod, Scales};
 use crate::sampler::{LogDensity, LogpError};
 use crate::spec::{ModelSpec, Scaling, SeasonalitySpec};
 use crate::transform::{
-    ADSTOCK_MAX_PARAMS, AdstockKind, SaturationKind, Vectorized, convolve,
+    ADSTOCK_MAX_PARAMS, AdstockKind, SaturationKind, Support, Vectorized, convolve,
     convolve_adjoint_weights, dot, fourier_features, geometric_adstock, geometric_alpha_adjoint,
     geometric_scratch_len, hill_series, linear_trend, logistic_series, pull_back_weights, sum,
     vectorized,
 };
 
+use super::centre::{centre_adjoint, mean_without_intercept, shift_to_intercept};
 use super::effect_prior::{EffectPriorError, EffectTerm};
 use super::layout::{Layout, NuLayout};
 use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
 use super::prior_term::PriorTerm;
+use super::reparam::MediaReparam;
 
 /// Why a model and a data set do not make a density.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -80,6 +82,10 @@ pub struct DensityOptions {
     /// The prior alone: no likelihood and no lift-test term (the data still defines the
     /// scales and the spend that ROI, marginal-ROI and share priors are stated on).
     pub prior_only: bool,
+    /// Sample each coefficient β as β itself instead of its contribution at mean spend
+    /// c = β·f(x̄) (see `density/reparam.rs`); the same posterior, worse geometry. For
+    /// comparisons and tests.
+    pub natural_coordinates: bool,
 }
 
 /// The scaled data the density reads, fixed at construction.
@@ -145,6 +151,12 @@ pub struct MmmDensity {
     /// [`DensityOptions::prior_only`].
     prior_only: bool,
     geometric_scratch: Vec<f64>,
+    /// The media block's sampled coordinates (coefficient as contribution at mean spend).
+    pub(crate) reparam: Option<MediaReparam>,
+    /// θ′: the model's coordinates of the last θ (scratch).
+    model_theta: Vec<f64>,
+    /// The intercept's coordinate is the mean fitted level (see `density/centre.rs`).
+    pub(crate) centre: bool,
 }
 
 fn scale_method(s: Scaling) -> ScaleMethod {
@@ -264,6 +276,14 @@ impl MmmDensity {
         let model_data = ModelData::new(spec, data, layout.family, options)?;
         let lift = LiftTerm::new(spec, data, &layout, &model_data)?;
         let effect = EffectTerm::new(spec, &layout, &model_data)?;
+        let reparam = if options.natural_coordinates {
+            None
+        } else {
+            MediaReparam::new(spec, &layout, &model_data)
+        };
+        let centre = !options.natural_coordinates
+            && !options.prior_only
+            && layout.bijectors[layout.intercept_idx] == Support::Real;
         let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
         let max_lag = layout
@@ -303,6 +323,9 @@ impl MmmDensity {
             effect,
             prior_only: options.prior_only,
             geometric_scratch: vec![0.0; geometric_scratch_len(max_lag)],
+            reparam,
+            model_theta: vec![0.0; d],
+            centre,
             layout,
             data,
         })
@@ -330,6 +353,16 @@ impl MmmDensity {
 
     /// Map θ to the constrained parameters, in θ order.
     pub fn constrain(&self, theta: &[f64], out: &mut Vec<f64>) {
+        let mapped;
+        let theta = match &self.reparam {
+            Some(reparam) => {
+                let mut model_theta = vec![0.0; theta.len()];
+                reparam.to_model_plain(theta, &mut model_theta);
+                mapped = model_theta;
+                &mapped[..]
+            }
+            None => theta,
+        };
         out.clear();
         out.extend(
             theta
@@ -343,6 +376,11 @@ impl MmmDensity {
                 .clone()
                 .derive_into(out, None, &self.layout, &self.data);
             debug_assert!(result.is_ok(), "derive_into without gradient never fails");
+        }
+        if self.centre {
+            // The coordinate is the mean fitted level L; the intercept is b = L − h.
+            let h = mean_without_intercept(&self.layout, &self.data, out);
+            out[self.layout.intercept_idx] -= h;
         }
     }
 
@@ -591,10 +629,37 @@ impl LogDensity for MmmDensity {
     }
 
     fn logp_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
+        let Some(mut reparam) = self.reparam.take() else {
+            return self.logp_grad_model(theta, grad);
+        };
+        let mut model_theta = std::mem::take(&mut self.model_theta);
+        let result = if reparam.map_to_model(theta, &mut model_theta) {
+            self.logp_grad_model(&model_theta, grad).inspect(|_| {
+                reparam.chain(grad);
+            })
+        } else {
+            Err(LogpError::OutOfSupport(
+                "a channel's saturation at its mean spend left (0, 1]",
+            ))
+        };
+        self.model_theta = model_theta;
+        self.reparam = Some(reparam);
+        result
+    }
+}
+
+impl MmmDensity {
+    /// [`LogDensity::logp_grad`] on the model's coordinates θ′ (coefficients as β).
+    fn logp_grad_model(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
         let mut lp = 0.0;
         for (i, u) in theta.iter().enumerate() {
             let c = self.layout.bijectors[i].constrain_with_jacobian(*u);
-            let (lp_prior, d_prior) = self.prior_terms[i].logpdf_grad(c.x);
+            // A centred intercept's prior is taken at b after the forward pass (data_term).
+            let (lp_prior, d_prior) = if self.centre && i == self.layout.intercept_idx {
+                (0.0, 0.0)
+            } else {
+                self.prior_terms[i].logpdf_grad(c.x)
+            };
             lp += lp_prior + c.log_jac;
             self.x[i] = c.x;
             self.gx[i] = d_prior;
@@ -658,6 +723,16 @@ impl MmmDensity {
     #[inline(always)]
     fn data_term(&mut self, x: &[f64]) -> f64 {
         self.forward(x, true);
+        let m = self.data.n_fit;
+        let intercept = self.layout.intercept_idx;
+        let mut lp = 0.0;
+        let mut intercept_prior_grad = 0.0;
+        if self.centre {
+            let b = shift_to_intercept(&mut self.mu, m, x[intercept]);
+            let (lp_b, g_b) = self.prior_terms[intercept].logpdf_grad(b);
+            lp += lp_b;
+            intercept_prior_grad = g_b;
+        }
         let lay = &self.layout;
         let sigma = x[lay.sigma_idx];
         let nu = match lay.nu {
@@ -665,7 +740,6 @@ impl MmmDensity {
             NuLayout::Fixed(v) => v,
             NuLayout::Param(i) => x[i],
         };
-        let m = self.data.n_fit;
         let lik = log_lik(
             lay.family,
             &self.data.obs[..m],
@@ -677,7 +751,7 @@ impl MmmDensity {
         );
         // Rows past the fitted ones carry no likelihood.
         self.d_mu[m..].fill(0.0);
-        let mut lp = lik.value;
+        lp += lik.value;
         self.gx[lay.sigma_idx] += lik.d_sigma;
         if let NuLayout::Param(i) = lay.nu {
             self.gx[i] += lik.d_nu;
@@ -685,7 +759,13 @@ impl MmmDensity {
         if let Some(lift) = &mut self.lift {
             lp += lift.logp_grad(x, &self.layout, &mut self.gx);
         }
-        self.backward(x);
+        if self.centre {
+            let g_level = centre_adjoint(&mut self.d_mu, m, intercept_prior_grad);
+            self.backward(x);
+            self.gx[intercept] = g_level;
+        } else {
+            self.backward(x);
+        }
         lp
     }
 }
