@@ -54,7 +54,7 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
         assert!(dir.path().join("fit").join(file).is_file(), "no {file}");
     }
     let scenario = model("scenarios/pymc_marketing_example.toml");
-    let cases: [(&str, Vec<&str>, &str); 5] = [
+    let cases: [(&str, Vec<&str>, &str); 4] = [
         ("report", vec!["report", "fit"], "fit"),
         (
             "optimize",
@@ -65,11 +65,6 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
         (
             "backtest",
             vec!["backtest", "sim/model.toml"],
-            "sim/model.toml",
-        ),
-        (
-            "sbc",
-            vec!["sbc", "sim/model.toml", "--replicates", "2", "--out", "sbc"],
             "sim/model.toml",
         ),
     ];
