@@ -131,7 +131,10 @@ fn panel_sbc_passes_on_the_small_model_and_fails_on_a_planted_hyper_prior_bug() 
         "{text}{}",
         String::from_utf8_lossy(&good.stderr)
     );
-    assert!(text.contains("Verdict: PASS") && text.contains("(0 failed)"), "{text}");
+    assert!(
+        text.contains("Verdict: PASS") && text.contains("(0 failed)"),
+        "{text}"
+    );
     let sbc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("good/sbc.json")).unwrap()).unwrap();
     let names: Vec<&str> = sbc["names"]
@@ -140,7 +143,12 @@ fn panel_sbc_passes_on_the_small_model_and_fails_on_a_planted_hyper_prior_bug() 
         .iter()
         .map(|n| n.as_str().unwrap())
         .collect();
-    for name in ["beta_mu[tv]", "beta_sigma[search]", "intercept[g04]", "beta_z[tv,g01]"] {
+    for name in [
+        "beta_mu[tv]",
+        "beta_sigma[search]",
+        "intercept[g04]",
+        "beta_z[tv,g01]",
+    ] {
         assert!(names.contains(&name), "{name} not ranked: {names:?}");
     }
     assert_eq!(sbc["replicates"].as_array().unwrap().len(), 60);
@@ -160,9 +168,15 @@ fn panel_sbc_passes_on_the_small_model_and_fails_on_a_planted_hyper_prior_bug() 
 fn panel_sbc_without_a_truth_file_says_what_to_give() {
     let dir = tempfile::tempdir().unwrap();
     let small = model("panels/sbc_small.toml");
-    let out = mmm(&["sbc", small.to_str().unwrap(), "--replicates", "2"], dir.path());
+    let out = mmm(
+        &["sbc", small.to_str().unwrap(), "--replicates", "2"],
+        dir.path(),
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("needs --truth TRUTH.toml") && err.contains("sbc_small.toml"), "{err}");
+    assert!(
+        err.contains("needs --truth TRUTH.toml") && err.contains("sbc_small.toml"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
