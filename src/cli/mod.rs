@@ -171,9 +171,6 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             &sampler,
             force,
         )),
-        Command::Sbc { model, .. } if panel_cmd::is_panel(&model) => {
-            Err(panel_cmd::unsupported("sbc", &model))
-        }
         Command::Sbc {
             model,
             replicates,

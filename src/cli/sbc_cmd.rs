@@ -4,10 +4,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use anyhow::Context as _;
 use mmm::fitdir::{OutputKind, StagedDir};
+use mmm::panel::{PanelTruth, panel_param_names};
 use mmm::simulate::Truth;
 use mmm::spec::ModelSpec;
-use mmm::validate::{SbcResult, SbcSettings, rank_histograms_svg, run_sbc};
+use mmm::validate::{SbcResult, SbcSettings, rank_histograms_svg, run_panel_sbc, run_sbc};
 
 use super::args::SamplerOverrides;
 use super::progress::CountBar;
@@ -32,6 +34,14 @@ pub struct SbcArgs<'a> {
     pub sampler: &'a SamplerOverrides,
 }
 
+/// The data design replicates are simulated with.
+enum Design {
+    /// A national model's truth file (or a prior draw of one).
+    National(Truth),
+    /// A panel model's truth file: groups, periods, target scale and spend levels.
+    Panel(PanelTruth),
+}
+
 /// `mmm sbc MODEL [--replicates N] ...`.
 pub fn sbc_cmd(args: &SbcArgs<'_>) -> anyhow::Result<()> {
     let spec = ModelSpec::from_file(args.model)?;
@@ -39,9 +49,22 @@ pub fn sbc_cmd(args: &SbcArgs<'_>) -> anyhow::Result<()> {
         Some(p) => ModelSpec::from_file(p)?,
         None => spec.clone(),
     };
-    let design = match args.truth {
-        Some(p) => Truth::from_file(p, &spec)?,
-        None => Truth::prior_draw(&spec),
+    let design = if spec.panel.is_some() {
+        let path = args.truth.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: a panel model needs --truth TRUTH.toml for its data design (groups, \
+                 periods, target_scale, each channel's spend; docs/panels.md)",
+                args.model.display()
+            )
+        })?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Design::Panel(PanelTruth::from_toml(&text).with_context(|| format!("{}", path.display()))?)
+    } else {
+        Design::National(match args.truth {
+            Some(p) => Truth::from_file(p, &spec)?,
+            None => Truth::prior_draw(&spec),
+        })
     };
     let o = args.sampler;
     let defaults = SbcSettings::default();
@@ -60,13 +83,20 @@ pub fn sbc_cmd(args: &SbcArgs<'_>) -> anyhow::Result<()> {
     eprintln!(
         "SBC: {} replicates of {} parameters, each fit {} chains x ({} warm-up + {} draws)...",
         settings.replicates,
-        spec.parameters().len(),
+        match &design {
+            Design::National(_) => spec.parameters().len(),
+            Design::Panel(d) => panel_param_names(&spec, d.groups).len(),
+        },
         settings.chains,
         settings.warmup,
         settings.draws
     );
     let bar = CountBar::new(settings.replicates, "replicates");
-    let result = run_sbc(&spec, &fitted, &design, &settings, &|done| bar.set(done));
+    let progress = |done| bar.set(done);
+    let result = match &design {
+        Design::National(d) => run_sbc(&spec, &fitted, d, &settings, &progress),
+        Design::Panel(d) => run_panel_sbc(&spec, &fitted, d, &settings, &progress),
+    };
     bar.finish();
     let result = result?;
     let title = match args.fit_model {

@@ -24,7 +24,10 @@ pub use panel_data::PanelScales;
 pub use run::{
     PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
 };
-pub use simulate::{PanelTruth, SimulatedPanel, simulate_panel};
+pub use simulate::{
+    PanelTruth, SimulatedPanel, panel_param_names, read_panel_csv, simulate_panel,
+    simulate_panel_with,
+};
 
 #[cfg(test)]
 mod gradient_tests;

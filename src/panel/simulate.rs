@@ -29,7 +29,7 @@ use std::io::Write as _;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Distribution, StandardNormal, StudentT};
 use serde::Deserialize;
 
 use crate::posterior::PosteriorDraws;
@@ -39,6 +39,7 @@ use crate::transform::Date;
 use super::density::PanelDensity;
 use super::derive::{LiftRow, PanelRoasRow, derive};
 use super::error::PanelError;
+use super::layout::PanelLayout;
 use super::run::load_panel_data;
 
 /// A channel's truth.
@@ -78,6 +79,9 @@ pub struct PanelTruth {
     /// Every group's trend coefficient.
     #[serde(default)]
     pub trend: f64,
+    /// Degrees of freedom of Student-t noise when the model samples ν (default 10).
+    #[serde(default = "ten")]
+    pub nu: f64,
     /// Channels by name.
     pub channel: BTreeMap<String, ChannelTruth>,
     /// Control coefficients by name.
@@ -93,6 +97,10 @@ const FIRST_MONDAY: i64 = 18_995;
 
 fn one() -> f64 {
     1.0
+}
+
+fn ten() -> f64 {
+    10.0
 }
 
 /// A simulated panel and its truth.
@@ -124,6 +132,20 @@ pub fn simulate_panel(
     spec: &ModelSpec,
     truth: &PanelTruth,
     seed: u64,
+) -> Result<SimulatedPanel, PanelError> {
+    simulate_panel_with(spec, truth, seed, &mut |density, rng| {
+        true_point(density, truth, rng)
+    })
+}
+
+/// Simulate `spec` with the data design of `truth` (groups, periods, target scale, spend),
+/// at the constrained parameter vector `point` returns (θ order of the density it is given;
+/// SBC draws it from the prior). The noise scale and ν are the point's.
+pub fn simulate_panel_with(
+    spec: &ModelSpec,
+    truth: &PanelTruth,
+    seed: u64,
+    point: &mut dyn FnMut(&PanelDensity, &mut ChaCha8Rng) -> Result<Vec<f64>, PanelError>,
 ) -> Result<SimulatedPanel, PanelError> {
     let p = spec.panel.as_ref().ok_or(PanelError::NotAPanel)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -174,7 +196,7 @@ pub fn simulate_panel(
             for t in 0..n_t {
                 let r = g * n_t + t;
                 let date = Date::from_days_since_epoch(FIRST_MONDAY + 7 * t as i64);
-                let _ = write!(s, "{date},g{:02},{}", g + 1, ys[r]);
+                let _ = write!(s, "{date},{},{}", group_label(g), ys[r]);
                 for v in &rows[r] {
                     let _ = write!(s, ",{v}");
                 }
@@ -189,15 +211,28 @@ pub fn simulate_panel(
     // A placeholder outcome to lay the panel out; the density's scales then come from the
     // truth, not from it.
     let placeholder: Vec<f64> = (0..n_g * n_t).map(|r| 1.0 + (r % 7) as f64).collect();
-    let panel = read_csv(spec, &write(&placeholder))?;
+    let panel = read_panel_csv(spec, &write(&placeholder))?;
     let mut density = PanelDensity::with_target_scale(spec, &panel, Some(truth.target_scale))?;
-    let x = true_point(&density, truth, &mut rng)?;
+    let x = point(&density, &mut rng)?;
+    if x.len() != density.param_names().len() {
+        return Err(PanelError::Invalid("truth of the wrong width".into()));
+    }
     density.forward(&x, false);
     let log = spec.likelihood.family == crate::spec::Likelihood::LogNormal;
+    let lay = &density.layout;
+    let sigma = x[lay.sigma_idx];
+    // Student-t noise for a Student-t likelihood (ν the point's, or the model's fixed ν).
+    let student = (lay.family == crate::density::Family::StudentT)
+        .then(|| StudentT::new(lay.nu.map_or(lay.fixed_nu, |i| x[i])))
+        .transpose()
+        .map_err(|e| PanelError::Invalid(format!("Student-t noise: {e}")))?;
     let ys: Vec<f64> = (0..n_g * n_t)
         .map(|r| {
-            let e: f64 = StandardNormal.sample(&mut rng);
-            let m = density.mu[r] + truth.sigma * e;
+            let e: f64 = match &student {
+                Some(t) => t.sample(&mut rng),
+                None => StandardNormal.sample(&mut rng),
+            };
+            let m = density.mu[r] + sigma * e;
             let unit = truth.target_scale * populations[r / n_t];
             if log { m.exp() * unit } else { m * unit }
         })
@@ -225,7 +260,23 @@ fn channel_value(truth: &PanelTruth, channel: &str, key: &str) -> Option<f64> {
     truth.channel.get(channel)?.params.get(key).copied()
 }
 
-fn read_csv(spec: &ModelSpec, csv: &str) -> Result<crate::data::PanelData, PanelError> {
+/// The label of simulated group `g` (0-based): `g01`, `g02`, ...
+fn group_label(g: usize) -> String {
+    format!("g{:02}", g + 1)
+}
+
+/// Parameter names (θ order) of `spec` on a simulated panel of `groups` groups.
+pub fn panel_param_names(spec: &ModelSpec, groups: usize) -> Vec<String> {
+    let labels: Vec<String> = (0..groups).map(group_label).collect();
+    PanelLayout::new(spec, &labels)
+        .params
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
+}
+
+/// Read the long-format CSV text `csv` (a simulated panel) as the data of `spec`.
+pub fn read_panel_csv(spec: &ModelSpec, csv: &str) -> Result<crate::data::PanelData, PanelError> {
     let dir = std::env::temp_dir().join(format!(
         "mmm-panel-sim-{}-{}",
         std::process::id(),
@@ -265,7 +316,7 @@ fn true_point(
             }
             "trend" => truth.trend,
             "sigma" => truth.sigma,
-            "nu" => 10.0,
+            "nu" => truth.nu,
             "fourier" => 0.0,
             "gamma" => *truth.control.get(label).ok_or_else(missing)?,
             "interaction" => *truth.interaction.get(label).ok_or_else(missing)?,
@@ -274,4 +325,58 @@ fn true_point(
         x.push(v);
     }
     Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model whose mean is the intercept alone (channel effects ~ e^-30), so the scaled
+    /// outcome minus the intercept is the noise itself.
+    fn noise(likelihood: &str) -> Vec<f64> {
+        let model = format!(
+            "[data]\ndate = \"week\"\ntarget = \"y\"\ngroup = \"geo\"\n{likelihood}\
+             [[channel]]\nname = \"tv\"\n"
+        );
+        let spec = ModelSpec::from_toml(&model, None).unwrap();
+        let truth = PanelTruth::from_toml(
+            "groups = 10\nperiods = 400\nsigma = 0.1\nnu = 3.0\n\
+             intercept = { mean = 5.0, sd = 0.0 }\n\
+             [channel.tv]\nalpha = 0.5\nlam = 1.0\nbeta_mu = -30.0\nbeta_sigma = 0.01\n",
+        )
+        .unwrap();
+        let sim = simulate_panel(&spec, &truth, 3).unwrap();
+        sim.csv
+            .lines()
+            .skip(1)
+            .map(|l| (l.split(',').nth(2).unwrap().parse::<f64>().unwrap() - 5.0) / 0.1)
+            .collect()
+    }
+
+    fn tail_share(e: &[f64], beyond: f64) -> f64 {
+        e.iter().filter(|v| v.abs() > beyond).count() as f64 / e.len() as f64
+    }
+
+    #[test]
+    fn student_t_noise_has_student_t_tails() {
+        // P(|t_3| > 4) = 0.0280 and P(|t_3| > 2) = 0.1393; a normal gives 6e-5 and 0.0455.
+        let t = noise(
+            "[likelihood]\nfamily = \"student_t\"\nnu = { dist = \"gamma\", shape = 2.0, rate = 0.1 }\n",
+        );
+        assert_eq!(t.len(), 4000);
+        let (p4, p2) = (tail_share(&t, 4.0), tail_share(&t, 2.0));
+        assert!((0.018..0.040).contains(&p4), "P(|e| > 4) = {p4}");
+        assert!((0.12..0.16).contains(&p2), "P(|e| > 2) = {p2}");
+        // A fixed ν is used as given.
+        let t = noise("[likelihood]\nfamily = \"student_t\"\nnu = 3.0\n");
+        assert!((0.018..0.040).contains(&tail_share(&t, 4.0)));
+    }
+
+    #[test]
+    fn normal_noise_stays_normal() {
+        let e = noise("");
+        let p2 = tail_share(&e, 2.0);
+        assert!((0.035..0.057).contains(&p2), "P(|e| > 2) = {p2}");
+        assert!(tail_share(&e, 4.0) < 0.002);
+    }
 }

@@ -4,6 +4,7 @@
 mod backtest;
 mod backtest_svg;
 mod metrics;
+mod panel_sbc;
 mod rank_svg;
 mod recovery;
 mod sbc;
@@ -14,6 +15,7 @@ pub use backtest::{
 };
 pub use backtest_svg::backtest_svg;
 pub use metrics::{Metrics, metrics};
+pub use panel_sbc::run_panel_sbc;
 pub use rank_svg::rank_histograms_svg;
 pub use recovery::{
     Convergence, Quantity, Recovery, RecoveryRow, convergence, recovery, recovery_csv,

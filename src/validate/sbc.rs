@@ -223,12 +223,26 @@ pub fn run_sbc(
         });
     }
     settings.check()?;
+    Ok(run_replicates(names, settings, progress, &|i, seed| {
+        replicate(simulated, fitted, design, settings, i, seed)
+    }))
+}
+
+/// The replicate loop shared by national and panel SBC: run `one(index, seed)` for every
+/// replicate in parallel (seeds from [`replicate_seed`]), then test the ranks of the
+/// replicates that succeeded.
+pub(super) fn run_replicates(
+    names: Vec<String>,
+    settings: &SbcSettings,
+    progress: &(dyn Fn(usize) + Sync),
+    one: &(dyn Fn(usize, u64) -> Replicate + Sync),
+) -> SbcResult {
     let started = Instant::now();
     let done = AtomicUsize::new(0);
     let replicates: Vec<Replicate> = (0..settings.replicates)
         .into_par_iter()
         .map(|i| {
-            let r = replicate(simulated, fitted, design, settings, i);
+            let r = one(i, replicate_seed(settings.seed, i));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             r
         })
@@ -240,7 +254,7 @@ pub fn run_sbc(
         .collect();
     let tests = test_ranks(&names, &ok, SBC_DRAWS, settings.alpha);
     let pass = !ok.is_empty() && ok.len() == replicates.len() && tests.iter().all(|t| t.pass);
-    Ok(SbcResult {
+    SbcResult {
         threshold: settings.alpha / names.len().max(1) as f64,
         names,
         bins: bins_for(ok.len()),
@@ -250,7 +264,40 @@ pub fn run_sbc(
         alpha: settings.alpha,
         pass,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    }
+}
+
+impl Replicate {
+    /// A replicate not yet run.
+    pub(super) fn new(index: usize) -> Replicate {
+        Replicate {
+            index,
+            ranks: Vec::new(),
+            truth: Vec::new(),
+            divergences: 0,
+            max_rhat: f64::NAN,
+            error: None,
+        }
+    }
+
+    /// Record the outcome of the fit: ranks of the truth among `draws` and the largest R-hat,
+    /// or the error.
+    pub(super) fn finish(&mut self, result: Result<PosteriorDraws, String>) {
+        match result {
+            Ok(draws) => {
+                self.ranks = ranks(&draws, &self.truth);
+                self.max_rhat = (0..draws.n_params())
+                    .map(|p| {
+                        let traces = draws.traces(p);
+                        let views: Vec<&[f64]> = traces.iter().map(Vec::as_slice).collect();
+                        rhat(&views)
+                    })
+                    .filter(|v| v.is_finite())
+                    .fold(f64::NAN, f64::max);
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
 }
 
 /// One replicate: simulate, fit with the simulation's fixed target scale (so the priors'
@@ -261,16 +308,9 @@ fn replicate(
     design: &Truth,
     settings: &SbcSettings,
     index: usize,
+    seed: u64,
 ) -> Replicate {
-    let seed = replicate_seed(settings.seed, index);
-    let mut out = Replicate {
-        index,
-        ranks: Vec::new(),
-        truth: Vec::new(),
-        divergences: 0,
-        max_rhat: f64::NAN,
-        error: None,
-    };
+    let mut out = Replicate::new(index);
     let options = SimulateOptions {
         periods: settings.periods,
         seed: Some(seed),
@@ -299,20 +339,7 @@ fn replicate(
             out.divergences = samples.divergences();
             Ok(PosteriorDraws::from_samples(&density, &samples))
         });
-    match result {
-        Ok(draws) => {
-            out.ranks = ranks(&draws, &out.truth);
-            out.max_rhat = (0..draws.n_params())
-                .map(|p| {
-                    let traces = draws.traces(p);
-                    let views: Vec<&[f64]> = traces.iter().map(Vec::as_slice).collect();
-                    rhat(&views)
-                })
-                .filter(|v| v.is_finite())
-                .fold(f64::NAN, f64::max);
-        }
-        Err(e) => out.error = Some(e),
-    }
+    out.finish(result);
     out
 }
 
