@@ -13,6 +13,7 @@ mod derive;
 mod error;
 mod layout;
 mod panel_data;
+mod response;
 mod run;
 mod simulate;
 
