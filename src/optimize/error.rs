@@ -207,6 +207,17 @@ pub enum Problem {
         /// `tv` or `tv (group north)`.
         label: String,
     },
+    /// A panel model with an interaction that involves a channel.
+    #[error(
+        "the model has interactions involving a channel ({}); their effect depends on two \
+         spends at once, which the optimizer's per-channel curves do not model; refit without \
+         them to plan a budget",
+        names.join(", ")
+    )]
+    ChannelInteraction {
+        /// `a:b` per interaction.
+        names: Vec<String>,
+    },
     /// The reference periods hold no spend, so there is no current mix.
     #[error(
         "the last {periods} periods have no spend on any channel, so there is no current mix \

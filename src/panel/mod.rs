@@ -28,6 +28,6 @@ pub use run::{
 pub use simulate::{PanelTruth, SimulatedPanel, simulate_panel};
 
 #[cfg(test)]
-mod gradient_tests;
+pub(crate) mod gradient_tests;
 #[cfg(test)]
 mod recovery_tests;
