@@ -44,8 +44,8 @@ pub use report::{
 pub use request::{Limits, Request};
 pub use run::{Posterior, answer, optimize};
 pub use scenario::{
-    Bounds, CellBounds, DEFAULT_REFERENCE_PERIODS, Split, DEFAULT_SEED, DEFAULT_UNCERTAINTY_DRAWS, Objective as Goal,
-    Risk, Scenario,
+    Bounds, CellBounds, DEFAULT_REFERENCE_PERIODS, DEFAULT_SEED, DEFAULT_UNCERTAINTY_DRAWS,
+    Objective as Goal, Risk, Scenario, Split,
 };
 pub use solver::{
     ACTIVE_FRACTION, KKT_REL, Solution, SolverOptions, climb, solve, starting_points,

@@ -234,14 +234,7 @@ pub fn panel_request(
         min: set.iter().map(|b| b.map_or(0.0, |b| b.min)).collect(),
         max: set.iter().map(|b| b.and_then(|b| b.max)).collect(),
     };
-    let request = Request::from_parts(
-        scenario,
-        names,
-        limits,
-        reference_periods,
-        &totals,
-        issues,
-    )?;
+    let request = Request::from_parts(scenario, names, limits, reference_periods, &totals, issues)?;
     Ok(PanelRequest {
         request,
         split,
@@ -290,7 +283,11 @@ pub fn optimize_panel(
 }
 
 /// The group rows of an answer, and (split over channels × groups) its rows summed per channel.
-pub fn by_group(pr: &PanelRequest, plan: &PlanResponse, mut allocation: Allocation) -> PanelAllocation {
+pub fn by_group(
+    pr: &PanelRequest,
+    plan: &PlanResponse,
+    mut allocation: Allocation,
+) -> PanelAllocation {
     let (n_c, n_g) = (pr.channels.len(), pr.groups.len());
     let optimal: Vec<f64> = allocation.channels.iter().map(|r| r.optimal).collect();
     let mut current = pr.request.current(allocation.budget);
@@ -338,7 +335,10 @@ pub fn by_group(pr: &PanelRequest, plan: &PlanResponse, mut allocation: Allocati
                 let per_draw: Vec<f64> = (0..n)
                     .map(|d| {
                         (0..n_g)
-                            .map(|k| part[k].optimal / opt.max(f64::MIN_POSITIVE) * slopes[c * n_g + k][d])
+                            .map(|k| {
+                                part[k].optimal / opt.max(f64::MIN_POSITIVE)
+                                    * slopes[c * n_g + k][d]
+                            })
                             .sum()
                     })
                     .collect();
@@ -426,7 +426,10 @@ mod tests {
     }
 
     fn mean_outcome(plan: &PlanResponse, spend: &[f64]) -> f64 {
-        (0..plan.n_draws()).map(|d| plan.outcome(d, spend)).sum::<f64>() / plan.n_draws() as f64
+        (0..plan.n_draws())
+            .map(|d| plan.outcome(d, spend))
+            .sum::<f64>()
+            / plan.n_draws() as f64
     }
 
     #[test]
@@ -460,7 +463,10 @@ mod tests {
                 }
             }
         }
-        assert!(found >= best * (1.0 - GRID_REL), "optimizer {found} < grid {best}");
+        assert!(
+            found >= best * (1.0 - GRID_REL),
+            "optimizer {found} < grid {best}"
+        );
         for (x, y) in cells.iter().zip(&arg) {
             assert!((x - y).abs() <= GRID_STEPS * h, "{cells:?} vs grid {arg:?}");
         }
@@ -468,7 +474,9 @@ mod tests {
         let total: f64 = cells.iter().sum();
         assert!((total - 400.0).abs() <= 1e-6 * 400.0);
         // The per-channel rows are the sums of the cells.
-        assert!((answer.allocation.channels[0].optimal - cells[0] - cells[1]).abs() <= 1e-9 * 400.0);
+        assert!(
+            (answer.allocation.channels[0].optimal - cells[0] - cells[1]).abs() <= 1e-9 * 400.0
+        );
     }
 
     #[test]
@@ -478,7 +486,12 @@ mod tests {
         let pr = panel_request(&density, &sc).unwrap();
         let plan = panel_plan(&density, &draws, &pr);
         let answer = optimize_panel(&density, &draws, &sc, &NoSearchProgress).unwrap();
-        let spend: Vec<f64> = answer.allocation.channels.iter().map(|r| r.optimal).collect();
+        let spend: Vec<f64> = answer
+            .allocation
+            .channels
+            .iter()
+            .map(|r| r.optimal)
+            .collect();
         let found = mean_outcome(&plan, &spend);
         let steps = 3000;
         let h = 300.0 / steps as f64;
@@ -487,13 +500,23 @@ mod tests {
                 let s = [i as f64 * h, 300.0 - i as f64 * h];
                 (mean_outcome(&plan, &s), s[0])
             })
-            .fold((f64::NEG_INFINITY, 0.0), |a, b| if b.0 > a.0 { b } else { a });
-        assert!(found >= best * (1.0 - GRID_REL), "optimizer {found} < grid {best}");
-        assert!((spend[0] - arg).abs() <= GRID_STEPS * h, "{spend:?} vs grid {arg}");
+            .fold(
+                (f64::NEG_INFINITY, 0.0),
+                |a, b| if b.0 > a.0 { b } else { a },
+            );
+        assert!(
+            found >= best * (1.0 - GRID_REL),
+            "optimizer {found} < grid {best}"
+        );
+        assert!(
+            (spend[0] - arg).abs() <= GRID_STEPS * h,
+            "{spend:?} vs grid {arg}"
+        );
         // Each channel is spread over the groups by their current shares.
         let tv: f64 = answer.by_group[..2].iter().map(|r| r.optimal).sum();
         assert!((tv - spend[0]).abs() <= 1e-9 * 300.0);
-        let share = answer.by_group[0].current / (answer.by_group[0].current + answer.by_group[1].current);
+        let share =
+            answer.by_group[0].current / (answer.by_group[0].current + answer.by_group[1].current);
         assert!((answer.by_group[0].optimal / spend[0] - share).abs() <= 1e-9);
     }
 
@@ -510,8 +533,9 @@ mod tests {
                 for risk in [Risk::Mean, Risk::Quantile(0.2)] {
                     let obj = Objective::new(&plan, Score::Profit { value: 2.0 }, risk);
                     let mut scratch = Scratch::default();
-                    let spend: Vec<f64> =
-                        (0..plan.n_channels()).map(|v| 60.0 + 25.0 * v as f64).collect();
+                    let spend: Vec<f64> = (0..plan.n_channels())
+                        .map(|v| 60.0 + 25.0 * v as f64)
+                        .collect();
                     let mut g = vec![0.0; spend.len()];
                     obj.value_and_gradient(&spend, &mut g, &mut scratch);
                     for v in 0..spend.len() {
@@ -550,31 +574,50 @@ mod tests {
              [[bounds]]\nchannel = \"serch\"\ngroup = \"north\"\n\
              [[bounds]]\nchannel = \"tv\"\nmax = 5.0\n",
         );
-        assert!(matches!(&p[0], Problem::UnknownGroup { name, suggestion: Some(s), .. }
-            if name == "nort" && s == "north"), "{p:?}");
-        assert!(matches!(&p[1], Problem::UnknownChannel { suggestion: Some(s), .. } if s == "search"));
-        assert!(matches!(&p[2], Problem::TotalBoundInGroupSplit { channel, .. } if channel == "tv"));
+        assert!(
+            matches!(&p[0], Problem::UnknownGroup { name, suggestion: Some(s), .. }
+            if name == "nort" && s == "north"),
+            "{p:?}"
+        );
+        assert!(
+            matches!(&p[1], Problem::UnknownChannel { suggestion: Some(s), .. } if s == "search")
+        );
+        assert!(
+            matches!(&p[2], Problem::TotalBoundInGroupSplit { channel, .. } if channel == "tv")
+        );
         let p = problems(
             "budget = 100.0\nhorizon = 4\n[[bounds]]\nchannel = \"tv\"\ngroup = \"north\"\nmax = 5.0\n",
         );
-        assert!(matches!(&p[0], Problem::GroupBoundNeedsSplit { .. }), "{p:?}");
+        assert!(
+            matches!(&p[0], Problem::GroupBoundNeedsSplit { .. }),
+            "{p:?}"
+        );
         assert!(p[0].to_string().contains("split = \"channel_group\""));
         let p = problems(
             "budget = 100.0\nhorizon = 4\nsplit = \"channel_group\"\n\
              [[bounds]]\nchannel = \"tv\"\ngroup = \"north\"\nmin = 60.0\n\
              [[bounds]]\nchannel = \"search\"\ngroup = \"south\"\nmin = 50.0\n",
         );
-        assert!(matches!(&p[0], Problem::MinimumsExceedBudget { total, minimums, .. }
-            if (*total - 110.0).abs() < 1e-9 && minimums[0].0 == "tv/north"), "{p:?}");
+        assert!(
+            matches!(&p[0], Problem::MinimumsExceedBudget { total, minimums, .. }
+            if (*total - 110.0).abs() < 1e-9 && minimums[0].0 == "tv/north"),
+            "{p:?}"
+        );
         let p = problems(
             "budget = 100.0\nhorizon = 4\n[channel.tv]\nmax = 10.0\n[channel.search]\nmax = 20.0\n",
         );
-        assert!(matches!(&p[0], Problem::MaximumsBelowBudget { .. }), "{p:?}");
+        assert!(
+            matches!(&p[0], Problem::MaximumsBelowBudget { .. }),
+            "{p:?}"
+        );
         let p = problems(
             "budget = 100.0\nhorizon = 4\n[channel.tv]\nmax = 10.0\n[[bounds]]\nchannel = \"tv\"\nmax = 20.0\n",
         );
         assert!(matches!(&p[0], Problem::DuplicateBound { .. }), "{p:?}");
         let p = problems("budget = 100.0\nhorizon = 4\nreference_periods = 31\n");
-        assert!(matches!(&p[0], Problem::ReferencePeriods { available: 30, .. }), "{p:?}");
+        assert!(
+            matches!(&p[0], Problem::ReferencePeriods { available: 30, .. }),
+            "{p:?}"
+        );
     }
 }

@@ -114,10 +114,16 @@ impl PlanResponse {
     ) -> PlanResponse {
         let n_units = units.len();
         let n_blocks = units.iter().map(|u| u.block + 1).max().unwrap_or(1);
-        assert!(n_units > 0 && curves.len() % n_units == 0, "curves per draw");
+        assert!(
+            n_units > 0 && curves.len() % n_units == 0,
+            "curves per draw"
+        );
         let draws = curves.len() / n_units;
         assert_eq!(links.len(), draws * n_blocks, "links per draw and block");
-        assert!(units.iter().all(|u| u.variable < variables), "unit variable");
+        assert!(
+            units.iter().all(|u| u.variable < variables),
+            "unit variable"
+        );
         let kernels = (0..n_units)
             .flat_map(|u| (0..draws).map(move |d| d * n_units + u))
             .map(|i| Kernel::new(&curves[i]))
@@ -191,7 +197,11 @@ impl PlanResponse {
     pub fn non_concave_channels(&self) -> Vec<usize> {
         let n = self.draws;
         let mut out: Vec<usize> = (0..self.units.len())
-            .filter(|&u| !self.kernels[u * n..(u + 1) * n].iter().all(Kernel::is_concave))
+            .filter(|&u| {
+                !self.kernels[u * n..(u + 1) * n]
+                    .iter()
+                    .all(Kernel::is_concave)
+            })
             .map(|u| self.units[u].variable)
             .collect();
         out.sort_unstable();
@@ -242,7 +252,12 @@ impl PlanResponse {
 
     /// Draw `d`'s outcome over the horizon, with d outcome / d (unit `u`'s spend) written into
     /// `unit_grad[u]` (each unit's marginal ROAS).
-    pub fn outcome_with_unit_gradient(&self, d: usize, spend: &[f64], unit_grad: &mut [f64]) -> f64 {
+    pub fn outcome_with_unit_gradient(
+        &self,
+        d: usize,
+        spend: &[f64],
+        unit_grad: &mut [f64],
+    ) -> f64 {
         let mut total = 0.0;
         for (b, units) in self.blocks.iter().enumerate() {
             let mut eta = 0.0;

@@ -123,8 +123,9 @@ impl Request {
                 },
             });
         }
-        let named =
-            |values: Vec<f64>| -> Vec<(String, f64)> { names.iter().cloned().zip(values).collect() };
+        let named = |values: Vec<f64>| -> Vec<(String, f64)> {
+            names.iter().cloned().zip(values).collect()
+        };
         if let (Some(budget), true) = (scenario.budget, issues.is_empty()) {
             let total_min: f64 = min.iter().sum();
             if total_min > budget {

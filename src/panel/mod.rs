@@ -15,6 +15,7 @@ mod layout;
 mod panel_data;
 mod response;
 mod run;
+mod saved;
 mod simulate;
 
 pub use density::PanelDensity;
@@ -25,6 +26,7 @@ pub use panel_data::PanelScales;
 pub use run::{
     PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
 };
+pub use saved::{SavedPanelFit, load_panel_fit};
 pub use simulate::{PanelTruth, SimulatedPanel, simulate_panel};
 
 #[cfg(test)]
