@@ -115,7 +115,7 @@ impl PlanResponse {
         let n_units = units.len();
         let n_blocks = units.iter().map(|u| u.block + 1).max().unwrap_or(1);
         assert!(
-            n_units > 0 && curves.len() % n_units == 0,
+            n_units > 0 && curves.len().is_multiple_of(n_units),
             "curves per draw"
         );
         let draws = curves.len() / n_units;
