@@ -191,8 +191,12 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             sampler: &sampler,
         })),
         Command::Attribute(args) => done(attribute_cmd::run(&args)),
-        Command::Optimize { fit_dir, .. } if panel_cmd::is_panel_fit(&fit_dir) => {
-            Err(panel_cmd::unsupported("optimize", &fit_dir))
+        Command::Optimize {
+            fit_dir,
+            scenario,
+            out,
+        } if panel_cmd::is_panel_fit(&fit_dir) => {
+            done(optimize_cmd::run_panel(&fit_dir, &scenario, out.as_deref()))
         }
         Command::Optimize {
             fit_dir,

@@ -12,13 +12,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use mmm::fit::load_fit_dir;
 use mmm::fitdir::write_file_atomic;
-use mmm::optimize::{Allocation, Comparison, Posterior, Scenario, SearchProgress, optimize};
+use mmm::optimize::{
+    Allocation, Comparison, Posterior, Scenario, SearchProgress, optimize, optimize_panel,
+};
+use mmm::panel::load_panel_fit;
 
 use super::table::num;
 
 /// The files `mmm optimize` writes.
 const CSV_FILE: &str = "allocation.csv";
 const JSON_FILE: &str = "allocation.json";
+const BY_GROUP_FILE: &str = "allocation_by_group.csv";
 
 /// `mmm optimize FIT_DIR SCENARIO [--out DIR]`.
 pub fn run(fit_dir: &Path, scenario: &Path, out: Option<&Path>) -> anyhow::Result<()> {
@@ -52,6 +56,37 @@ pub fn run(fit_dir: &Path, scenario: &Path, out: Option<&Path>) -> anyhow::Resul
         stdout,
         "Wrote {} and {}.",
         dest.join(CSV_FILE).display(),
+        dest.join(JSON_FILE).display()
+    )?;
+    Ok(())
+}
+
+/// `mmm optimize` on a panel fit: also writes `allocation_by_group.csv`.
+pub fn run_panel(fit_dir: &Path, scenario: &Path, out: Option<&Path>) -> anyhow::Result<()> {
+    let scenario = Scenario::from_file(scenario)?;
+    let saved = load_panel_fit(fit_dir)?;
+    let bar = SearchBar::new();
+    let answer = optimize_panel(&saved.density, &saved.draws, &scenario, &bar)?;
+    bar.clear();
+    let dest = out.unwrap_or(fit_dir);
+    std::fs::create_dir_all(dest)
+        .with_context(|| format!("cannot create the output folder {}", dest.display()))?;
+    let csv = answer.to_csv().context("cannot format allocation.csv")?;
+    let by_group = answer
+        .by_group_csv()
+        .context("cannot format allocation_by_group.csv")?;
+    let json = answer.to_json().context("cannot format allocation.json")?;
+    write_file_atomic(&dest.join(CSV_FILE), &csv)?;
+    write_file_atomic(&dest.join(BY_GROUP_FILE), &by_group)?;
+    write_file_atomic(&dest.join(JSON_FILE), &json)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "Split over: {}.", answer.split.replace('_', " × "))?;
+    write!(stdout, "{}", render(&answer.allocation))?;
+    writeln!(
+        stdout,
+        "Wrote {}, {} and {}.",
+        dest.join(CSV_FILE).display(),
+        dest.join(BY_GROUP_FILE).display(),
         dest.join(JSON_FILE).display()
     )?;
     Ok(())

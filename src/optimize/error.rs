@@ -137,6 +137,87 @@ pub enum Problem {
         /// Each channel's maximum.
         maximums: Vec<(String, f64)>,
     },
+    /// `split = "..."` other than `channel` or `channel_group`.
+    #[error(
+        "split = \"{value}\": use \"channel\" (one spend per channel over all groups) or \
+         \"channel_group\" (one spend per channel and group)"
+    )]
+    UnknownSplit {
+        /// The value written.
+        value: String,
+    },
+    /// A `[[bounds]]` table without `channel`.
+    #[error(
+        "[[bounds]]{}: no channel; every [[bounds]] table names a channel (and, for one group \
+         only, a group): channel = \"tv\", group = \"north\"",
+        group.as_ref().map_or_else(String::new, |g| format!(" with group = \"{g}\""))
+    )]
+    BoundWithoutChannel {
+        /// The group written, if any.
+        group: Option<String>,
+    },
+    /// `split` or `[[bounds]]` on a national fit.
+    #[error(
+        "{key} is for panel fits (a model with [data] group); this fit is national: bound \
+         channels with [channel.NAME] min = ..., max = ... and remove {key}"
+    )]
+    PanelOnly {
+        /// `split` or `[[bounds]]`.
+        key: &'static str,
+    },
+    /// A group the panel fit does not have.
+    #[error(
+        "group \"{name}\" is not in the fit{}; its groups are {}",
+        suggestion.as_ref().map_or_else(String::new, |s| format!(" (did you mean \"{s}\"?)")),
+        known.join(", ")
+    )]
+    UnknownGroup {
+        /// The name written.
+        name: String,
+        /// The nearest known name, when one is close.
+        suggestion: Option<String>,
+        /// The fit's groups.
+        known: Vec<String>,
+    },
+    /// A per-group bound while the budget is split over channels in total.
+    #[error(
+        "[[bounds]] {label}: a bound for one group needs split = \"channel_group\" (with the \
+         default split = \"channel\" each channel's spend is spread over the groups by their \
+         current shares); add split = \"channel_group\" or remove group"
+    )]
+    GroupBoundNeedsSplit {
+        /// `tv (group north)`.
+        label: String,
+    },
+    /// A bound on a channel's total while the budget is split over channels × groups.
+    #[error(
+        "{label}: with split = \"channel_group\" every bound is for one channel in one group; \
+         write [[bounds]] channel = \"{channel}\", group = \"...\" per group, or use split = \
+         \"channel\" to bound the channel's total"
+    )]
+    TotalBoundInGroupSplit {
+        /// How the bound was written.
+        label: String,
+        /// The channel.
+        channel: String,
+    },
+    /// Two bounds for the same channel (and group).
+    #[error("{label} is bounded twice; keep one of the two tables")]
+    DuplicateBound {
+        /// `tv` or `tv (group north)`.
+        label: String,
+    },
+    /// A panel model with an interaction that involves a channel.
+    #[error(
+        "the model has interactions involving a channel ({}); their effect depends on two \
+         spends at once, which the optimizer's per-channel curves do not model; refit without \
+         them to plan a budget",
+        names.join(", ")
+    )]
+    ChannelInteraction {
+        /// `a:b` per interaction.
+        names: Vec<String>,
+    },
     /// The reference periods hold no spend, so there is no current mix.
     #[error(
         "the last {periods} periods have no spend on any channel, so there is no current mix \

@@ -14,6 +14,7 @@ mod harrell_davis;
 mod kernel;
 mod min_spend;
 mod objective;
+mod panel;
 mod plan;
 mod problem;
 mod progress;
@@ -30,18 +31,21 @@ pub use harrell_davis::QuantileWeights;
 pub use kernel::Kernel;
 pub use min_spend::{BUDGET_REL_TOL, MinSpend, min_spend};
 pub use objective::{Objective, Score, Scratch};
-pub use plan::PlanResponse;
+pub use panel::{
+    GroupRow, PanelAllocation, PanelRequest, by_group, optimize_panel, panel_plan, panel_request,
+};
+pub use plan::{PlanResponse, PlanUnit};
 pub use problem::BudgetProblem;
 pub use progress::{NoSearchProgress, SearchProgress};
 pub use report::{
     Allocation, ChannelRow, Comparison, Optimality, SUMMARY_PROBS, ScenarioEcho, SearchStats,
     Summary,
 };
-pub use request::Request;
+pub use request::{Limits, Request};
 pub use run::{Posterior, answer, optimize};
 pub use scenario::{
-    Bounds, DEFAULT_REFERENCE_PERIODS, DEFAULT_SEED, DEFAULT_UNCERTAINTY_DRAWS, Objective as Goal,
-    Risk, Scenario,
+    Bounds, CellBounds, DEFAULT_REFERENCE_PERIODS, DEFAULT_SEED, DEFAULT_UNCERTAINTY_DRAWS,
+    Objective as Goal, Risk, Scenario, Split,
 };
 pub use solver::{
     ACTIVE_FRACTION, KKT_REL, Solution, SolverOptions, climb, solve, starting_points,

@@ -1,24 +1,48 @@
 //! The response of a budget plan per posterior draw: every draw's steady-state curve of every
-//! channel, so a plan's outcome (and its exact gradient) is evaluated draw by draw and every
-//! interval reported is the posterior's.
+//! response unit (a channel, or a channel in one group of a panel), so a plan's outcome (and its
+//! exact gradient) is evaluated draw by draw and every interval reported is the posterior's.
+//!
+//! The decision variables (what the solver splits the budget over) map linearly onto the
+//! units: unit `u` spends `weight_u · spend[variable_u]`. A national model has one unit per
+//! channel with weight 1; a panel split over channels in total spreads each channel over its
+//! groups by fixed weights; a panel split over channels × groups has one variable per unit.
+//! Units are gathered in blocks that share a link (a panel group: its population, and for a
+//! log-normal model its baseline level), so draw `d`'s outcome over the horizon is
+//! `horizon · Σ_b link_bd(Σ_{u in b} η_ud(weight_u · spend[variable_u] / horizon))`.
 
 use crate::density::{Decomposition, MmmDensity, ResponseLink, SteadyStateCurve};
 use crate::posterior::PosteriorDraws;
 
 use super::kernel::Kernel;
 
-/// Each draw's compiled curves and link, channel-major: channel `c` of draw `d` at
-/// `c * draws + d`, so the inner loop runs over draws of one channel.
+/// Where a response unit's spend comes from and which link it feeds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanUnit {
+    /// The decision variable whose spend it takes a share of.
+    pub variable: usize,
+    /// The share: the unit spends `weight · spend[variable]`.
+    pub weight: f64,
+    /// The block (link) its response feeds.
+    pub block: usize,
+}
+
+/// Each draw's compiled curves and links, unit-major: unit `u` of draw `d` at `u * draws + d`,
+/// so the inner loop runs over draws of one unit.
 ///
-/// A plan spends `spend[c]` on channel `c` in total over `horizon` periods, flat: `spend[c] /
+/// A plan spends `spend[v]` on variable `v` in total over `horizon` periods, flat: `spend[v] /
 /// horizon` per period. With adstock at its steady state, draw `d`'s outcome over the horizon
-/// is `horizon · link_d(Σ_c η_dc(spend[c] / horizon))`.
+/// is `horizon · Σ_b link_bd(Σ_{u in b} η_ud(weight_u · spend[v_u] / horizon))`.
 #[derive(Debug, Clone)]
 pub struct PlanResponse {
-    channels: usize,
+    variables: usize,
     horizon: f64,
+    units: Vec<PlanUnit>,
+    /// Units of each block.
+    blocks: Vec<Vec<usize>>,
     kernels: Vec<Kernel>,
+    /// Block-major: block `b` of draw `d` at `b * draws + d`.
     links: Vec<ResponseLink>,
+    draws: usize,
 }
 
 impl PlanResponse {
@@ -55,7 +79,8 @@ impl PlanResponse {
         PlanResponse::from_curves(curves, links, channels, horizon)
     }
 
-    /// From explicit curves, draw-major (`curves[d * channels + c]`), and one link per draw.
+    /// From explicit curves, draw-major (`curves[d * channels + c]`), and one link per draw:
+    /// one unit per channel, all feeding one link.
     ///
     /// # Panics
     /// If `curves.len() != links.len() * channels`.
@@ -65,41 +90,94 @@ impl PlanResponse {
         channels: usize,
         horizon: usize,
     ) -> PlanResponse {
-        assert_eq!(curves.len(), links.len() * channels, "curves per draw");
-        let draws = links.len();
-        let kernels = (0..channels)
-            .flat_map(|c| (0..draws).map(move |d| d * channels + c))
+        let units = (0..channels)
+            .map(|c| PlanUnit {
+                variable: c,
+                weight: 1.0,
+                block: 0,
+            })
+            .collect();
+        PlanResponse::from_units(curves, units, links, channels, horizon)
+    }
+
+    /// From explicit units: `curves[d * units.len() + u]` (draw-major) and one link per draw
+    /// and block, `links[d * blocks + b]`; `variables` decision variables.
+    ///
+    /// # Panics
+    /// If the lengths disagree, or a unit names a variable or block out of range.
+    pub fn from_units(
+        curves: Vec<SteadyStateCurve>,
+        units: Vec<PlanUnit>,
+        links: Vec<ResponseLink>,
+        variables: usize,
+        horizon: usize,
+    ) -> PlanResponse {
+        let n_units = units.len();
+        let n_blocks = units.iter().map(|u| u.block + 1).max().unwrap_or(1);
+        assert!(
+            n_units > 0 && curves.len().is_multiple_of(n_units),
+            "curves per draw"
+        );
+        let draws = curves.len() / n_units;
+        assert_eq!(links.len(), draws * n_blocks, "links per draw and block");
+        assert!(
+            units.iter().all(|u| u.variable < variables),
+            "unit variable"
+        );
+        let kernels = (0..n_units)
+            .flat_map(|u| (0..draws).map(move |d| d * n_units + u))
             .map(|i| Kernel::new(&curves[i]))
             .collect();
+        let links = (0..n_blocks)
+            .flat_map(|b| (0..draws).map(move |d| d * n_blocks + b))
+            .map(|i| links[i])
+            .collect();
+        let mut blocks = vec![Vec::new(); n_blocks];
+        for (i, u) in units.iter().enumerate() {
+            blocks[u.block].push(i);
+        }
         PlanResponse {
-            channels,
+            variables,
             horizon: horizon as f64,
+            units,
+            blocks,
             kernels,
             links,
+            draws,
         }
     }
 
     /// The same plan seen by draw `d` alone.
     pub fn single(&self, d: usize) -> PlanResponse {
-        let n = self.n_draws();
+        let n = self.draws;
         PlanResponse {
-            channels: self.channels,
+            variables: self.variables,
             horizon: self.horizon,
-            kernels: (0..self.channels)
-                .map(|c| self.kernels[c * n + d])
+            units: self.units.clone(),
+            blocks: self.blocks.clone(),
+            kernels: (0..self.units.len())
+                .map(|u| self.kernels[u * n + d])
                 .collect(),
-            links: vec![self.links[d]],
+            links: (0..self.blocks.len())
+                .map(|b| self.links[b * n + d])
+                .collect(),
+            draws: 1,
         }
     }
 
     /// Number of draws.
     pub fn n_draws(&self) -> usize {
-        self.links.len()
+        self.draws
     }
 
-    /// Number of channels.
+    /// Number of decision variables (the channels of a national plan).
     pub fn n_channels(&self) -> usize {
-        self.channels
+        self.variables
+    }
+
+    /// The response units.
+    pub fn units(&self) -> &[PlanUnit] {
+        &self.units
     }
 
     /// Periods in the plan.
@@ -107,94 +185,161 @@ impl PlanResponse {
         self.horizon
     }
 
-    /// Whether every draw's outcome is concave in the spend (additive link, concave curves), so
-    /// one start finds the optimum of the mean.
+    /// Whether every draw's outcome is concave in the spend (additive links, concave curves),
+    /// so one start finds the optimum of the mean.
     pub fn is_concave(&self) -> bool {
         self.links.iter().all(ResponseLink::is_additive)
             && self.kernels.iter().all(Kernel::is_concave)
     }
 
-    /// Channels whose curve is S-shaped in some draw (they get a corner start of their own).
+    /// Variables with a unit whose curve is S-shaped in some draw (they get a corner start of
+    /// their own).
     pub fn non_concave_channels(&self) -> Vec<usize> {
-        let n = self.n_draws();
-        (0..self.channels)
-            .filter(|&c| {
-                !self.kernels[c * n..(c + 1) * n]
+        let n = self.draws;
+        let mut out: Vec<usize> = (0..self.units.len())
+            .filter(|&u| {
+                !self.kernels[u * n..(u + 1) * n]
                     .iter()
                     .all(Kernel::is_concave)
             })
+            .map(|u| self.units[u].variable)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn kernel(&self, d: usize, u: usize) -> &Kernel {
+        &self.kernels[u * self.draws + d]
+    }
+
+    fn link(&self, d: usize, b: usize) -> ResponseLink {
+        self.links[b * self.draws + d]
+    }
+
+    /// Unit `u`'s spend per period under `spend`, and its log.
+    fn unit_rate(&self, u: usize, spend: &[f64]) -> (f64, f64) {
+        let unit = self.units[u];
+        let x = unit.weight * spend[unit.variable] / self.horizon;
+        (x, x.ln())
+    }
+
+    /// Each unit's total spend over the horizon under `spend`.
+    pub fn unit_spend(&self, spend: &[f64]) -> Vec<f64> {
+        self.units
+            .iter()
+            .map(|u| u.weight * spend[u.variable])
             .collect()
     }
 
-    fn kernel(&self, d: usize, c: usize) -> &Kernel {
-        &self.kernels[c * self.n_draws() + d]
-    }
-
-    /// Draw `d`'s outcome over the horizon for total spends `spend` (one per channel).
+    /// Draw `d`'s outcome over the horizon for total spends `spend` (one per variable).
     pub fn outcome(&self, d: usize, spend: &[f64]) -> f64 {
-        let eta: f64 = spend
+        self.blocks
             .iter()
             .enumerate()
-            .map(|(c, s)| {
-                let x = s / self.horizon;
-                self.kernel(d, c).eval(x, x.ln()).0
+            .map(|(b, units)| {
+                let eta: f64 = units
+                    .iter()
+                    .map(|&u| {
+                        let (x, ln_x) = self.unit_rate(u, spend);
+                        self.kernel(d, u).eval(x, ln_x).0
+                    })
+                    .sum();
+                self.horizon * self.link(d, b).outcome(eta)
             })
-            .sum();
-        self.horizon * self.links[d].outcome(eta)
+            .sum()
     }
 
-    /// Draw `d`'s outcome over the horizon, with d outcome / d `spend[c]` (the marginal ROAS of
-    /// each channel) written into `grad`. A Hill curve with slope below 1 has an infinite
+    /// Draw `d`'s outcome over the horizon, with d outcome / d (unit `u`'s spend) written into
+    /// `unit_grad[u]` (each unit's marginal ROAS).
+    pub fn outcome_with_unit_gradient(
+        &self,
+        d: usize,
+        spend: &[f64],
+        unit_grad: &mut [f64],
+    ) -> f64 {
+        let mut total = 0.0;
+        for (b, units) in self.blocks.iter().enumerate() {
+            let mut eta = 0.0;
+            for &u in units {
+                let (x, ln_x) = self.unit_rate(u, spend);
+                let (e, slope) = self.kernel(d, u).eval(x, ln_x);
+                eta += e;
+                unit_grad[u] = slope;
+            }
+            let link = self.link(d, b);
+            // Per period: d/d(spend/H) · (1/H), times H periods: the horizon cancels.
+            let outer = link.slope(eta);
+            units.iter().for_each(|&u| unit_grad[u] *= outer);
+            total += self.horizon * link.outcome(eta);
+        }
+        total
+    }
+
+    /// Draw `d`'s outcome over the horizon, with d outcome / d `spend[v]` (the marginal ROAS of
+    /// each variable) written into `grad`. A Hill curve with slope below 1 has an infinite
     /// marginal ROAS at zero spend.
     pub fn outcome_with_gradient(&self, d: usize, spend: &[f64], grad: &mut [f64]) -> f64 {
-        let mut eta = 0.0;
-        for (c, (s, g)) in spend.iter().zip(grad.iter_mut()).enumerate() {
-            let x = s / self.horizon;
-            let (e, slope) = self.kernel(d, c).eval(x, x.ln());
-            eta += e;
-            *g = slope;
+        let mut unit_grad = vec![0.0; self.units.len()];
+        let total = self.outcome_with_unit_gradient(d, spend, &mut unit_grad);
+        grad.fill(0.0);
+        for (u, g) in self.units.iter().zip(&unit_grad) {
+            grad[u.variable] += u.weight * g;
         }
-        let link = self.links[d];
-        let outer = link.slope(eta);
-        // Per period: d/d(spend/H) · (1/H), times H periods: the horizon cancels.
-        grad.iter_mut().for_each(|g| *g *= outer);
-        self.horizon * link.outcome(eta)
+        total
     }
 
     /// Every draw's outcome into `values` (one per draw); with `slopes`, also every draw's
-    /// marginal ROAS per channel, channel-major (`slopes[c * draws + d]`). The hot path of the
-    /// search: channel by channel over the draws, one transcendental per draw and channel.
+    /// marginal ROAS per variable, variable-major (`slopes[v * draws + d]`). The hot path of
+    /// the search: unit by unit over the draws, one transcendental per draw and unit.
     pub fn outcomes(&self, spend: &[f64], values: &mut [f64], mut slopes: Option<&mut [f64]>) {
-        let n = self.n_draws();
+        let n = self.draws;
         values.fill(0.0);
-        for (c, s) in spend.iter().enumerate() {
-            let x = s / self.horizon;
-            let ln_x = x.ln();
-            let kernels = &self.kernels[c * n..(c + 1) * n];
-            match slopes.as_deref_mut() {
-                Some(sl) => {
-                    let sl = &mut sl[c * n..(c + 1) * n];
-                    for ((k, v), g) in kernels.iter().zip(values.iter_mut()).zip(sl) {
-                        let (e, slope) = k.eval(x, ln_x);
-                        *v += e;
+        if let Some(sl) = slopes.as_deref_mut() {
+            sl.fill(0.0);
+        }
+        let largest = self.blocks.iter().map(Vec::len).max().unwrap_or(0);
+        let mut eta = vec![0.0; n];
+        let with_slopes = if slopes.is_some() { n } else { 0 };
+        let mut raw = vec![0.0; largest * with_slopes];
+        let mut outer = vec![0.0; with_slopes];
+        for (b, units) in self.blocks.iter().enumerate() {
+            eta.fill(0.0);
+            for (j, &u) in units.iter().enumerate() {
+                let (x, ln_x) = self.unit_rate(u, spend);
+                let kernels = &self.kernels[u * n..(u + 1) * n];
+                if slopes.is_some() {
+                    let r = &mut raw[j * n..(j + 1) * n];
+                    for ((k, e), g) in kernels.iter().zip(eta.iter_mut()).zip(r) {
+                        let (v, slope) = k.eval(x, ln_x);
+                        *e += v;
                         *g = slope;
                     }
-                }
-                None => {
-                    for (k, v) in kernels.iter().zip(values.iter_mut()) {
-                        *v += k.eval(x, ln_x).0;
+                } else {
+                    for (k, e) in kernels.iter().zip(eta.iter_mut()) {
+                        *e += k.eval(x, ln_x).0;
                     }
                 }
             }
-        }
-        for (d, (v, link)) in values.iter_mut().zip(&self.links).enumerate() {
+            let links = &self.links[b * n..(b + 1) * n];
             if let Some(sl) = slopes.as_deref_mut() {
-                let outer = link.slope(*v);
-                for c in 0..self.channels {
-                    sl[c * n + d] *= outer;
+                for ((o, link), e) in outer.iter_mut().zip(links).zip(&eta) {
+                    *o = link.slope(*e);
+                }
+                for (j, &u) in units.iter().enumerate() {
+                    let PlanUnit {
+                        variable, weight, ..
+                    } = self.units[u];
+                    let out = &mut sl[variable * n..(variable + 1) * n];
+                    let r = &raw[j * n..(j + 1) * n];
+                    for ((o, g), k) in out.iter_mut().zip(r).zip(&outer) {
+                        *o += weight * g * k;
+                    }
                 }
             }
-            *v = self.horizon * link.outcome(*v);
+            for ((v, link), e) in values.iter_mut().zip(links).zip(&eta) {
+                *v += self.horizon * link.outcome(*e);
+            }
         }
     }
 }

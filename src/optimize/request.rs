@@ -6,8 +6,17 @@ use crate::data::Dataset;
 use crate::data::suggest::nearest;
 
 use super::error::{Issue, OptimizeError, Problem};
-use super::scenario::{DEFAULT_REFERENCE_PERIODS, Objective, Scenario};
+use super::scenario::{DEFAULT_REFERENCE_PERIODS, Objective, Scenario, Split};
 use super::split::BoundedSplit;
+
+/// Each decision variable's bounds on its total spend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Minimum total spend.
+    pub min: Vec<f64>,
+    /// Maximum total spend (`None`: no cap).
+    pub max: Vec<Option<f64>>,
+}
 
 /// A budget question the fit can answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +45,18 @@ impl Request {
         data: &Dataset,
     ) -> Result<Request, OptimizeError> {
         let mut issues = Vec::new();
+        if scenario.split != Split::Channel {
+            issues.push(Issue {
+                line: scenario.lines.split,
+                problem: Problem::PanelOnly { key: "split" },
+            });
+        }
+        if let Some(b) = scenario.bounds.first() {
+            issues.push(Issue {
+                line: b.line,
+                problem: Problem::PanelOnly { key: "[[bounds]]" },
+            });
+        }
         let mut min = vec![0.0; channels.len()];
         let mut max = vec![None; channels.len()];
         for (name, bounds, line) in &scenario.channels {
@@ -72,6 +93,27 @@ impl Request {
         let totals: Vec<f64> = (0..channels.len())
             .map(|c| data.channel(c)[n - reference_periods.min(n)..].iter().sum())
             .collect();
+        Request::from_parts(
+            scenario,
+            channels.to_vec(),
+            Limits { min, max },
+            reference_periods,
+            &totals,
+            issues,
+        )
+    }
+
+    /// A request over explicit decision variables (named `names`), with their bounds and their
+    /// spend over the reference periods; `issues` found so far are reported with the budget's.
+    pub fn from_parts(
+        scenario: &Scenario,
+        names: Vec<String>,
+        limits: Limits,
+        reference_periods: usize,
+        totals: &[f64],
+        mut issues: Vec<Issue>,
+    ) -> Result<Request, OptimizeError> {
+        let Limits { min, max } = limits;
         let all: f64 = totals.iter().sum();
         if issues.is_empty() && all <= 0.0 {
             issues.push(Issue {
@@ -82,7 +124,7 @@ impl Request {
             });
         }
         let named = |values: Vec<f64>| -> Vec<(String, f64)> {
-            channels.iter().cloned().zip(values).collect()
+            names.iter().cloned().zip(values).collect()
         };
         if let (Some(budget), true) = (scenario.budget, issues.is_empty()) {
             let total_min: f64 = min.iter().sum();
@@ -119,7 +161,7 @@ impl Request {
         }
         Ok(Request {
             scenario: scenario.clone(),
-            channels: channels.to_vec(),
+            channels: names,
             min,
             max,
             reference_periods,

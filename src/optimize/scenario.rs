@@ -75,6 +75,50 @@ impl Default for Bounds {
     }
 }
 
+/// What a panel fit's budget is split over (`split = ...`; national fits have channels only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Split {
+    /// One spend per channel over all groups, spread over the groups in proportion to each
+    /// group's spend on the channel over the reference periods.
+    #[default]
+    Channel,
+    /// One spend per channel and group.
+    ChannelGroup,
+}
+
+impl Split {
+    /// The name as written in a scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Channel => "channel",
+            Split::ChannelGroup => "channel_group",
+        }
+    }
+}
+
+/// One `[[bounds]]` table: bounds on a channel's total, or on one channel in one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellBounds {
+    /// The channel (always given once checked).
+    pub channel: String,
+    /// The group; `None` bounds the channel's total over all groups.
+    pub group: Option<String>,
+    /// The bounds.
+    pub bounds: Bounds,
+    /// Line of the table.
+    pub line: Option<usize>,
+}
+
+impl CellBounds {
+    /// `tv` or `tv (group north)`, for messages.
+    pub fn label(&self) -> String {
+        match &self.group {
+            Some(g) => format!("{} (group {g})", self.channel),
+            None => self.channel.clone(),
+        }
+    }
+}
+
 /// A checked scenario. Rules that need the fit (channel names, the budget against the bounds,
 /// the reference periods) are checked by [`super::Request::new`].
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +145,10 @@ pub struct Scenario {
     pub uncertainty_draws: usize,
     /// Bounds per named channel, in file order, with the line of each table.
     pub channels: Vec<(String, Bounds, Option<usize>)>,
+    /// Panel fits: what the budget is split over.
+    pub split: Split,
+    /// Panel fits: the `[[bounds]]` tables in file order.
+    pub bounds: Vec<CellBounds>,
     /// Line of `reference_periods` and of `budget`, for messages that need the fit.
     pub(crate) lines: KeyLines,
 }
@@ -109,6 +157,7 @@ pub struct Scenario {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct KeyLines {
     pub reference_periods: Option<usize>,
+    pub split: Option<usize>,
     pub budget: Option<usize>,
 }
 
@@ -126,6 +175,18 @@ struct RawScenario {
     uncertainty_draws: Option<usize>,
     #[serde(default)]
     channel: BTreeMap<String, Spanned<RawBounds>>,
+    split: Option<Spanned<String>>,
+    #[serde(default)]
+    bounds: Vec<Spanned<RawCellBounds>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCellBounds {
+    channel: Option<String>,
+    group: Option<String>,
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -254,9 +315,10 @@ impl Scenario {
             Some(r) => usize::try_from(*r.get_ref()).ok(),
             None => None,
         };
-        let mut channels = Vec::new();
-        for (name, table) in &raw.channel {
-            let b = table.get_ref();
+        let mut check_bounds = |label: String,
+                                min: &Option<Spanned<f64>>,
+                                max: &Option<Spanned<f64>>,
+                                line: Option<usize>| {
             let mut bound = |key: &'static str, v: &Option<Spanned<f64>>| {
                 let value = v.as_ref().map(|s| *s.get_ref());
                 if let Some(x) = value
@@ -265,7 +327,7 @@ impl Scenario {
                     issue(
                         v.as_ref().and_then(|s| lines.of(s)),
                         Problem::BadBound {
-                            channel: name.clone(),
+                            channel: label.clone(),
                             key,
                             value: x,
                         },
@@ -273,22 +335,63 @@ impl Scenario {
                 }
                 value
             };
-            let min = bound("min", &b.min).unwrap_or(0.0);
-            let max = bound("max", &b.max);
+            let min = bound("min", min).unwrap_or(0.0);
+            let max = bound("max", max);
             if let Some(max) = max
                 && min > max
             {
                 issue(
-                    lines.of(table),
+                    line,
                     Problem::CrossedBounds {
-                        channel: name.clone(),
+                        channel: label,
                         min,
                         max,
                     },
                 );
             }
-            channels.push((name.clone(), Bounds { min, max }, lines.of(table)));
+            Bounds { min, max }
+        };
+        let mut channels = Vec::new();
+        for (name, table) in &raw.channel {
+            let b = table.get_ref();
+            let line = lines.of(table);
+            let bounds = check_bounds(name.clone(), &b.min, &b.max, line);
+            channels.push((name.clone(), bounds, line));
         }
+        let mut bounds = Vec::new();
+        let mut missing_channel = Vec::new();
+        for table in &raw.bounds {
+            let b = table.get_ref();
+            let line = lines.of(table);
+            let Some(channel) = b.channel.clone() else {
+                missing_channel.push((line, b.group.clone()));
+                continue;
+            };
+            let mut cell = CellBounds {
+                channel,
+                group: b.group.clone(),
+                bounds: Bounds::default(),
+                line,
+            };
+            cell.bounds = check_bounds(cell.label(), &b.min, &b.max, line);
+            bounds.push(cell);
+        }
+        for (line, group) in missing_channel {
+            issue(line, Problem::BoundWithoutChannel { group });
+        }
+        let split = match raw.split.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("channel") => Split::Channel,
+            Some("channel_group") => Split::ChannelGroup,
+            Some(other) => {
+                issue(
+                    raw.split.as_ref().and_then(|s| lines.of(s)),
+                    Problem::UnknownSplit {
+                        value: other.to_string(),
+                    },
+                );
+                Split::Channel
+            }
+        };
         channels.sort_by_key(|(_, _, line)| *line);
         if !issues.is_empty() {
             issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
@@ -309,8 +412,11 @@ impl Scenario {
             seed: raw.seed.unwrap_or(DEFAULT_SEED),
             uncertainty_draws: raw.uncertainty_draws.unwrap_or(DEFAULT_UNCERTAINTY_DRAWS),
             channels,
+            split,
+            bounds,
             lines: KeyLines {
                 reference_periods: raw.reference_periods.as_ref().and_then(|r| lines.of(r)),
+                split: raw.split.as_ref().and_then(|s| lines.of(s)),
                 budget: raw.budget.as_ref().and_then(|b| lines.of(b)),
             },
         })

@@ -13,7 +13,9 @@ mod derive;
 mod error;
 mod layout;
 mod panel_data;
+mod response;
 mod run;
+mod saved;
 mod simulate;
 
 pub use density::PanelDensity;
@@ -24,12 +26,13 @@ pub use panel_data::PanelScales;
 pub use run::{
     PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
 };
+pub use saved::{SavedPanelFit, load_panel_fit};
 pub use simulate::{
     PanelTruth, SimulatedPanel, panel_param_names, read_panel_csv, simulate_panel,
     simulate_panel_with,
 };
 
 #[cfg(test)]
-mod gradient_tests;
+pub(crate) mod gradient_tests;
 #[cfg(test)]
 mod recovery_tests;

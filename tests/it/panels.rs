@@ -53,14 +53,34 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
     ] {
         assert!(dir.path().join("fit").join(file).is_file(), "no {file}");
     }
-    let scenario = model("scenarios/pymc_marketing_example.toml");
-    let cases: [(&str, Vec<&str>, &str); 4] = [
-        ("report", vec!["report", "fit"], "fit"),
-        (
+    let scenario = model("scenarios/geo_panel.toml");
+    let opt = mmm(
+        &[
             "optimize",
-            vec!["optimize", "fit", scenario.to_str().unwrap()],
             "fit",
-        ),
+            scenario.to_str().unwrap(),
+            "--out",
+            "plan",
+        ],
+        dir.path(),
+    );
+    assert!(
+        opt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opt.stderr)
+    );
+    let by_group =
+        std::fs::read_to_string(dir.path().join("plan/allocation_by_group.csv")).unwrap();
+    assert!(by_group.starts_with("channel,group,current,optimal,change,min,max,mroas_mean"));
+    assert_eq!(by_group.lines().count(), 1 + 4 * 20);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("plan/allocation.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["split"], "channel_group");
+    assert_eq!(json["channels"].as_array().unwrap().len(), 4);
+    let cases: [(&str, Vec<&str>, &str); 3] = [
+        ("report", vec!["report", "fit"], "fit"),
         ("validate", vec!["validate", "sim"], "sim"),
         (
             "backtest",

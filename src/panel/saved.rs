@@ -1,0 +1,103 @@
+//! A panel fit read back from its folder: the model from `fit.json`, the data from the path
+//! the fit was made on, and the parameter columns of `draws/chain-N.csv`.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::PanelData;
+use crate::posterior::PosteriorDraws;
+use crate::spec::ModelSpec;
+
+use super::density::PanelDensity;
+use super::error::PanelError;
+use super::run::load_panel_data;
+
+/// A panel fit as later commands read it.
+#[derive(Debug, Clone)]
+pub struct SavedPanelFit {
+    /// The fit folder.
+    pub dir: PathBuf,
+    /// The model.
+    pub spec: ModelSpec,
+    /// The data.
+    pub data: PanelData,
+    /// The density.
+    pub density: PanelDensity,
+    /// Constrained draws of the parameters (without the derived `beta[c,g]`).
+    pub draws: PosteriorDraws,
+}
+
+fn bad(dir: &Path, what: impl std::fmt::Display) -> PanelError {
+    PanelError::Invalid(format!("{}: {what}", dir.display()))
+}
+
+/// Read the panel fit in `dir`.
+pub fn load_panel_fit(dir: &Path) -> Result<SavedPanelFit, PanelError> {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).map_err(|e| {
+            bad(
+                dir,
+                format!("cannot read {name} ({e}); is this a folder written by `mmm fit`?"),
+            )
+        })
+    };
+    let meta: serde_json::Value = serde_json::from_str(&read("fit.json")?)
+        .map_err(|e| bad(dir, format!("fit.json is not valid JSON ({e}); refit")))?;
+    let toml = meta["model_toml"]
+        .as_str()
+        .ok_or_else(|| bad(dir, "fit.json has no model_toml; refit with `mmm fit`"))?;
+    let spec = ModelSpec::from_toml(toml, None).map_err(|e| bad(dir, e))?;
+    let path = meta["data"]["path"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| bad(dir, "fit.json names no data file; refit with `mmm fit`"))?;
+    let data = load_panel_data(&spec, &path)?;
+    let density = PanelDensity::new(&spec, &data)?;
+    let names = density.param_names();
+    let chains = meta["chains"].as_array().map_or(0, Vec::len);
+    let mut all = Vec::with_capacity(chains);
+    for c in 1..=chains {
+        let file = format!("draws/chain-{c}.csv");
+        let text = read(&file)?;
+        all.push(parse_chain(&text, names.len()).map_err(|p| bad(dir, format!("{file}: {p}")))?);
+    }
+    let draws = PosteriorDraws::from_constrained(names, &all)
+        .ok_or_else(|| bad(dir, "chains differ in length; refit with `mmm fit`"))?;
+    Ok(SavedPanelFit {
+        dir: dir.to_path_buf(),
+        spec,
+        data,
+        density,
+        draws,
+    })
+}
+
+/// The first `n_params` parameter columns (after the 7 sampler columns) of a chain file.
+fn parse_chain(text: &str, n_params: usize) -> Result<Vec<Vec<f64>>, String> {
+    let mut rows = Vec::new();
+    let mut header_seen = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if !header_seen {
+            header_seen = true;
+            continue;
+        }
+        let values: Result<Vec<f64>, _> = line
+            .split(',')
+            .skip(7)
+            .take(n_params)
+            .map(str::parse)
+            .collect();
+        let values = values.map_err(|e| format!("line {}: {e}", i + 1))?;
+        if values.len() != n_params {
+            return Err(format!(
+                "line {}: {} parameter values, the model has {n_params}",
+                i + 1,
+                values.len()
+            ));
+        }
+        rows.push(values);
+    }
+    Ok(rows)
+}
