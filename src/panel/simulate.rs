@@ -138,6 +138,10 @@ pub fn simulate_panel(
     })
 }
 
+/// Draws the constrained parameter vector a panel simulation runs at.
+pub type PanelPointFn<'a> =
+    dyn FnMut(&PanelDensity, &mut ChaCha8Rng) -> Result<Vec<f64>, PanelError> + 'a;
+
 /// Simulate `spec` with the data design of `truth` (groups, periods, target scale, spend),
 /// at the constrained parameter vector `point` returns (θ order of the density it is given;
 /// SBC draws it from the prior). The noise scale and ν are the point's.
@@ -145,7 +149,7 @@ pub fn simulate_panel_with(
     spec: &ModelSpec,
     truth: &PanelTruth,
     seed: u64,
-    point: &mut dyn FnMut(&PanelDensity, &mut ChaCha8Rng) -> Result<Vec<f64>, PanelError>,
+    point: &mut PanelPointFn<'_>,
 ) -> Result<SimulatedPanel, PanelError> {
     let p = spec.panel.as_ref().ok_or(PanelError::NotAPanel)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
