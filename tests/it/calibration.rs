@@ -113,10 +113,14 @@ fn lift_tests_separate_collinear_channels_and_narrow_the_slow_adstock() {
     let dir = tempfile::tempdir().unwrap();
     let sim = simulate(dir.path());
     let truth = truth(&sim);
-    ok(&mmm(
-        &["fit", "sim/model.toml", "--out", "alone"],
-        dir.path(),
-    ));
+    // Alone, the two effects are not identified: the fit may fail its review (exit 3, chains
+    // that disagree along the ridge); its directory is written either way.
+    let alone = mmm(&["fit", "sim/model.toml", "--out", "alone"], dir.path());
+    assert!(
+        matches!(alone.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
     let calibrated = model("calibration/collinear_calibrated.toml");
     let check = ok(&mmm(
         &["check", s(&calibrated), "--data", "sim/data.csv"],

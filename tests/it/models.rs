@@ -9,6 +9,10 @@ use crate::support::mmm;
 /// Model files whose data are simulated from a truth file that does not share their name.
 const TRUTH_FOR: &[(&str, &str)] = &[
     ("sbc_small_mismatched.toml", "sbc_small_truth.toml"),
+    (
+        "panels/sbc_small_mismatched.toml",
+        "panels/sbc_small_truth.toml",
+    ),
     ("calibration/sbc_small_lift.toml", "sbc_small_truth.toml"),
     (
         "calibration/collinear_calibrated.toml",
