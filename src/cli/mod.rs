@@ -9,6 +9,7 @@ mod fit_cmd;
 mod lift_table;
 mod optimize_cmd;
 mod panel_cmd;
+mod panel_validate_cmd;
 mod progress;
 mod report_cmd;
 mod sbc_cmd;
@@ -153,12 +154,23 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
                 force,
             ))
         }
-        Command::Validate { sim_dir, model, .. }
-            if panel_cmd::is_panel(
-                &model.clone().unwrap_or_else(|| sim_dir.join("model.toml")),
-            ) =>
+        Command::Validate {
+            sim_dir,
+            model,
+            sampler,
+            force,
+        } if panel_cmd::is_panel(
+            &model
+                .clone()
+                .unwrap_or_else(|| sim_dir.join(mmm::simulate::MODEL_FILE)),
+        ) =>
         {
-            Err(panel_cmd::unsupported("validate", &sim_dir))
+            done(panel_validate_cmd::run(
+                &sim_dir,
+                model.as_deref(),
+                &sampler,
+                force,
+            ))
         }
         Command::Validate {
             sim_dir,

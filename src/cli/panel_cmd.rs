@@ -8,8 +8,8 @@ use anyhow::Context;
 
 use mmm::fitdir::{OutputKind, StagedDir, write_file_atomic};
 use mmm::panel::{
-    PanelDensity, PanelFit, PanelTruth, fit_panel, load_panel_model, simulate_panel,
-    write_panel_fit,
+    PANEL_TRUTH_FILE, PanelDensity, PanelFit, PanelTruth, fit_panel, load_panel_model,
+    simulate_panel, write_panel_fit,
 };
 use mmm::spec::ModelSpec;
 
@@ -177,16 +177,9 @@ pub fn simulate(
     let sim = simulate_panel(&spec, &truth, seed.unwrap_or(1))?;
     let staged = StagedDir::new(out, OutputKind::Simulation, force)?;
     staged.write("data.csv", sim.csv.as_bytes())?;
-    let json = serde_json::json!({
-        "target_scale": sim.target_scale,
-        "parameters": sim.truth,
-        "roas": sim.roas,
-        "roas_by_group": sim.roas_by_group,
-        "lift": sim.lifts,
-    });
     staged.write(
-        "truth.json",
-        serde_json::to_string_pretty(&json)?.as_bytes(),
+        PANEL_TRUTH_FILE,
+        serde_json::to_string_pretty(&sim.record())?.as_bytes(),
     )?;
     let path = staged.commit()?;
     let model_text = std::fs::read_to_string(model)?;

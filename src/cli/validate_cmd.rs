@@ -13,13 +13,13 @@ use mmm::simulate::{
     write_simulation,
 };
 use mmm::spec::ModelSpec;
-use mmm::validate::{Quantity, Recovery, recovery, recovery_csv};
+use mmm::validate::{Quantity, Recovery, RecoveryRow, recovery, recovery_csv};
 
 use super::args::SamplerOverrides;
 use super::progress::ChainBars;
 
 /// Folder inside SIM_DIR that `mmm validate` writes its fit to.
-const FIT_SUBDIR: &str = "fit";
+pub const FIT_SUBDIR: &str = "fit";
 
 /// Apply command-line sampler overrides to a model.
 pub fn apply(spec: &mut ModelSpec, o: &SamplerOverrides) -> anyhow::Result<()> {
@@ -144,26 +144,41 @@ pub fn validate_cmd(
 
 /// The recovery table as printed.
 pub fn recovery_table(rec: &Recovery, truth: &TruthRecord) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "\nRecovery of the truth in {} ({}):\n",
+    let mut s = format!(
+        "\nRecovery of the truth in {} ({}):\n\n",
         truth.truth, truth.model
     );
+    s.push_str(&recovery_rows(&rec.rows));
     let _ = writeln!(
         s,
-        "{:<22} {:>13} {:>13} {:>29}  {:<8} {:>9}",
+        "\nCovered: {} of {} parameters, ROAS of {} of {} channels.",
+        rec.parameters_covered[0],
+        rec.parameters_covered[1],
+        rec.roas_covered[0],
+        rec.roas_covered[1]
+    );
+    s.push_str(&convergence_line(rec));
+    s
+}
+
+/// The table's header and rows, a blank line between kinds of quantity.
+pub fn recovery_rows(rows: &[RecoveryRow]) -> String {
+    let mut s = String::new();
+    let w = rows.iter().map(|r| r.name.len()).fold(22, usize::max);
+    let _ = writeln!(
+        s,
+        "{:<w$} {:>13} {:>13} {:>29}  {:<8} {:>9}",
         "quantity", "truth", "mean", "90% interval", "covered", "rel.err"
     );
     let mut last = Quantity::Parameter;
-    for r in &rec.rows {
+    for r in rows {
         if r.quantity != last {
             s.push('\n');
             last = r.quantity;
         }
         let _ = writeln!(
             s,
-            "{:<22} {:>13} {:>13} [{:>13}, {:>13}]  {:<8} {:>8.1}%",
+            "{:<w$} {:>13} {:>13} [{:>13}, {:>13}]  {:<8} {:>8.1}%",
             r.name,
             num(r.truth),
             num(r.mean),
@@ -173,21 +188,16 @@ pub fn recovery_table(rec: &Recovery, truth: &TruthRecord) -> String {
             100.0 * r.rel_error
         );
     }
-    let c = &rec.convergence;
-    let _ = writeln!(
-        s,
-        "\nCovered: {} of {} parameters, ROAS of {} of {} channels.",
-        rec.parameters_covered[0],
-        rec.parameters_covered[1],
-        rec.roas_covered[0],
-        rec.roas_covered[1]
-    );
-    let _ = writeln!(
-        s,
-        "Convergence: max R-hat {:.4}, min bulk ESS {:.0}, {} divergences.",
-        c.max_rhat, c.min_ess_bulk, c.divergences
-    );
     s
+}
+
+/// `Convergence: max R-hat …, min bulk ESS …, … divergences.`
+pub fn convergence_line(rec: &Recovery) -> String {
+    let c = &rec.convergence;
+    format!(
+        "Convergence: max R-hat {:.4}, min bulk ESS {:.0}, {} divergences.\n",
+        c.max_rhat, c.min_ess_bulk, c.divergences
+    )
 }
 
 /// A number in 4 significant digits, switching to exponent form for very large or small ones.

@@ -8,7 +8,7 @@
 //! fitted median loses without the channel. An interaction is its own component (not split
 //! between its terms).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::density::Family;
 use crate::diagnostics::summarize;
@@ -17,8 +17,14 @@ use crate::spec::{ModelSpec, TermRef};
 
 use super::density::{PanelDensity, term};
 
+/// A number written as `null` (JSON's spelling of NaN, e.g. the sd of one draw) reads back
+/// as NaN.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// One channel's return in total (all groups) or in one group.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PanelRoasRow {
     /// Channel name.
     pub channel: String,
@@ -28,7 +34,8 @@ pub struct PanelRoasRow {
     pub contribution_mean: f64,
     /// Posterior mean of ROAS.
     pub roas_mean: f64,
-    /// Posterior sd of ROAS.
+    /// Posterior sd of ROAS (NaN for one draw, such as a simulation's truth).
+    #[serde(deserialize_with = "nan_if_null")]
     pub roas_sd: f64,
     /// 5 % quantile of ROAS.
     pub roas_q5: f64,
@@ -62,7 +69,7 @@ pub struct PanelContributionRow {
 }
 
 /// One row of the % lift table (log-outcome models).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LiftRow {
     /// A control, or `a:b` for the combined effect of two controls and their interaction.
     pub term: String,

@@ -28,8 +28,8 @@ pub use run::{
 };
 pub use saved::{SavedPanelFit, load_panel_fit};
 pub use simulate::{
-    PanelTruth, SimulatedPanel, panel_param_names, read_panel_csv, simulate_panel,
-    simulate_panel_with,
+    PANEL_TRUTH_FILE, PanelTruth, PanelTruthRecord, SimulatedPanel, panel_param_names,
+    read_panel_csv, read_panel_truth, simulate_panel, simulate_panel_with,
 };
 
 #[cfg(test)]

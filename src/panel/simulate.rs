@@ -30,7 +30,7 @@ use std::io::Write as _;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal, StudentT};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::posterior::PosteriorDraws;
 use crate::spec::ModelSpec;
@@ -118,6 +118,55 @@ pub struct SimulatedPanel {
     pub roas_by_group: Vec<PanelRoasRow>,
     /// True % lifts (log-outcome models).
     pub lifts: Vec<LiftRow>,
+}
+
+/// `truth.json` of a panel simulation: what `mmm validate` compares a fit with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PanelTruthRecord {
+    /// The target scale the parameters are stated on.
+    pub target_scale: f64,
+    /// True constrained parameters by name, the derived `beta[c,g]` included.
+    pub parameters: BTreeMap<String, f64>,
+    /// True ROAS per channel over all groups (`roas_mean` is the value).
+    pub roas: Vec<PanelRoasRow>,
+    /// True ROAS per channel and group.
+    pub roas_by_group: Vec<PanelRoasRow>,
+    /// True % lifts (log-outcome models; `lift_pct_mean` is the value).
+    #[serde(default)]
+    pub lift: Vec<LiftRow>,
+}
+
+/// The name of a panel simulation's truth file.
+pub const PANEL_TRUTH_FILE: &str = "truth.json";
+
+/// Read `SIM_DIR/truth.json` written by `mmm simulate` on a panel model.
+pub fn read_panel_truth(sim_dir: &std::path::Path) -> Result<PanelTruthRecord, PanelError> {
+    let path = sim_dir.join(PANEL_TRUTH_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        PanelError::Invalid(format!(
+            "{}: cannot read it ({e}); give a folder written by `mmm simulate` on a panel model",
+            path.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        PanelError::Invalid(format!(
+            "{}: not a panel truth file ({e}); rerun `mmm simulate` on the panel model",
+            path.display()
+        ))
+    })
+}
+
+impl SimulatedPanel {
+    /// The truth as `truth.json` holds it.
+    pub fn record(&self) -> PanelTruthRecord {
+        PanelTruthRecord {
+            target_scale: self.target_scale,
+            parameters: self.truth.clone(),
+            roas: self.roas.clone(),
+            roas_by_group: self.roas_by_group.clone(),
+            lift: self.lifts.clone(),
+        }
+    }
 }
 
 impl PanelTruth {

@@ -4,6 +4,7 @@
 mod backtest;
 mod backtest_svg;
 mod metrics;
+mod panel_recovery;
 mod panel_sbc;
 mod rank_svg;
 mod recovery;
@@ -15,6 +16,7 @@ pub use backtest::{
 };
 pub use backtest_svg::backtest_svg;
 pub use metrics::{Metrics, metrics};
+pub use panel_recovery::{PanelRecovery, panel_recovery, panel_rescale};
 pub use panel_sbc::run_panel_sbc;
 pub use rank_svg::rank_histograms_svg;
 pub use recovery::{

@@ -16,6 +16,8 @@ pub enum Quantity {
     Roas,
     /// A channel's total contribution over the data (original units).
     Contribution,
+    /// A % lift of a log-outcome panel model (percent).
+    Lift,
 }
 
 /// One row of `recovery.csv`.
@@ -63,7 +65,13 @@ pub struct Recovery {
     pub convergence: Convergence,
 }
 
-fn row(name: String, quantity: Quantity, truth: f64, mean: f64, q: [f64; 2]) -> RecoveryRow {
+pub(crate) fn row(
+    name: String,
+    quantity: Quantity,
+    truth: f64,
+    mean: f64,
+    q: [f64; 2],
+) -> RecoveryRow {
     RecoveryRow {
         name,
         quantity,
@@ -171,6 +179,7 @@ pub fn recovery_csv(recovery: &Recovery) -> String {
             Quantity::Parameter => "parameter",
             Quantity::Roas => "roas",
             Quantity::Contribution => "contribution",
+            Quantity::Lift => "lift",
         };
         out.push_str(&format!(
             "{},{quantity},{},{},{},{},{},{}\n",
