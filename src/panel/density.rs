@@ -426,7 +426,7 @@ const LANES: usize = 4;
 /// q_t = β·∂L/∂μ_t (+ the interactions' adjoint when `EXTRA`) and g_t = q_t·∂f/∂a_t, returns
 /// Σ ∂L/∂μ·f, Σ q·∂f/∂p0, Σ q·∂f/∂p1 (when `HILL`), and for geometric adstock (`GEO`) the two
 /// reductions Σ g·a and Σ g·m of ∂/∂α; otherwise writes g into `g_a` for the convolution's
-/// adjoint. Four partial sums per reduction (reassociation only).
+/// adjoint. Four partial sums per reduction (reassociation only), so the loop vectorises.
 #[inline(always)]
 fn sweep<const GEO: bool, const EXTRA: bool, const HILL: bool>(
     beta: f64,
@@ -434,7 +434,8 @@ fn sweep<const GEO: bool, const EXTRA: bool, const HILL: bool>(
     g_a: &mut [f64],
 ) -> [f64; 5] {
     let n = s.d_mu.len();
-    let (q, sat, sat_da, dp0, dp1, a, moment) = (
+    let (d_mu, q, sat, sat_da, dp0, dp1, a, moment) = (
+        &s.d_mu[..n],
         &s.q[..n],
         &s.sat[..n],
         &s.sat_da[..n],
@@ -445,43 +446,68 @@ fn sweep<const GEO: bool, const EXTRA: bool, const HILL: bool>(
     );
     let g_a = &mut g_a[..n];
     let mut acc = [[0.0; LANES]; 5];
-    let step = |t: usize, acc: &mut [f64; 5], g_a: &mut [f64]| {
-        let dm = s.d_mu[t];
-        let qt = if EXTRA { beta * dm + q[t] } else { beta * dm };
-        let da = sat_da[t];
-        // An infinite slope at zero adstock (Hill with s < 1) meets zero spend.
-        let g = if da == 0.0 || !da.is_finite() {
-            0.0
-        } else {
-            qt * da
-        };
-        acc[0] += dm * sat[t];
-        acc[1] += qt * dp0[t];
-        if HILL {
-            acc[2] += qt * dp1[t];
-        }
-        if GEO {
-            acc[3] += g * a[t];
-            acc[4] += g * moment[t];
-        } else {
-            g_a[t] = g;
-        }
-    };
     let full = n - n % LANES;
     for start in (0..full).step_by(LANES) {
+        let chunk = |v: &[f64]| -> [f64; LANES] { v[start..start + LANES].try_into().unwrap() };
+        let (dm, f, da, p0) = (chunk(d_mu), chunk(sat), chunk(sat_da), chunk(dp0));
+        let qe = if EXTRA { chunk(q) } else { [0.0; LANES] };
+        let p1 = if HILL { chunk(dp1) } else { [0.0; LANES] };
+        let (at, mt) = if GEO {
+            (chunk(a), chunk(moment))
+        } else {
+            ([0.0; LANES], [0.0; LANES])
+        };
+        let mut g = [0.0; LANES];
         for l in 0..LANES {
-            let mut lane = [acc[0][l], acc[1][l], acc[2][l], acc[3][l], acc[4][l]];
-            step(start + l, &mut lane, g_a);
-            for (k, v) in lane.into_iter().enumerate() {
-                acc[k][l] = v;
+            let qt = if EXTRA {
+                beta * dm[l] + qe[l]
+            } else {
+                beta * dm[l]
+            };
+            g[l] = sat_adjoint(qt, da[l]);
+            acc[0][l] += dm[l] * f[l];
+            acc[1][l] += qt * p0[l];
+            if HILL {
+                acc[2][l] += qt * p1[l];
             }
+            if GEO {
+                acc[3][l] += g[l] * at[l];
+                acc[4][l] += g[l] * mt[l];
+            }
+        }
+        if !GEO {
+            g_a[start..start + LANES].copy_from_slice(&g);
         }
     }
     let mut out = acc.map(|v| (v[0] + v[1]) + (v[2] + v[3]));
     for t in full..n {
-        step(t, &mut out, g_a);
+        let dm = d_mu[t];
+        let qt = if EXTRA { beta * dm + q[t] } else { beta * dm };
+        let g = sat_adjoint(qt, sat_da[t]);
+        out[0] += dm * sat[t];
+        out[1] += qt * dp0[t];
+        if HILL {
+            out[2] += qt * dp1[t];
+        }
+        if GEO {
+            out[3] += g * a[t];
+            out[4] += g * moment[t];
+        } else {
+            g_a[t] = g;
+        }
     }
     out
+}
+
+/// g = q·∂f/∂a, the adjoint of the adstocked spend. An infinite slope at zero adstock (Hill
+/// with s < 1) meets a zero spend there, and contributes nothing.
+#[inline(always)]
+fn sat_adjoint(q: f64, da: f64) -> f64 {
+    if da == 0.0 || !da.is_finite() {
+        0.0
+    } else {
+        q * da
+    }
 }
 
 /// A term's value at row r: a channel's saturated effect or a control's value.
