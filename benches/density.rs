@@ -7,7 +7,13 @@
 //!   built here as a model-file string and a synthetic CSV;
 //! - `daily`: 5 years daily (1826 rows), 30 channels, max_lag 30, 5 controls, Fourier order 2:
 //!   the scale of issue 17, where the cost per period·channel is the figure to watch;
-//! - `daily_lag120`: the same with max_lag 120 (geometric adstock costs O(T), whatever L).
+//! - `daily_lag120`: the same with max_lag 120 (geometric adstock costs O(T), whatever L);
+//! - `panel_geo`: the geo panel of issue 18 (`models/panels/geo.toml`, 20 groups × 104 weeks ×
+//!   4 channels, simulated from `geo_truth.toml`);
+//! - `panel_meridian_G`: Meridian's failing shape (`models/panels/meridian_size.toml`, 66 weeks ×
+//!   36 channels) at G = 20, 50, 100 and 183 groups: the cost against groups.
+//!
+//! `DENSITY_BENCH=panel` runs the panel cases alone, `DENSITY_BENCH=national` the others.
 //!
 //! `example` and `large` are timed at 50 draws of a short single-chain run of the sampler (300
 //! warm-up), taken in turn; `daily` at 50 points drawn uniformly in (−1, 1) on θ (Stan's
@@ -22,6 +28,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mmm::data::load_dataset_from_reader;
+use mmm::panel::{PanelDensity, PanelTruth, read_panel_csv, simulate_panel};
 use mmm::transform::Date;
 use mmm::{
     DataRequest, Dataset, LogDensity, MmmDensity, ModelSpec, NoProgress, SamplerSettings,
@@ -58,6 +65,13 @@ const DAILY_LONG_LAG: Size = Size {
     max_lag: 120,
     ..DAILY
 };
+
+/// Seed of the simulated panels.
+const PANEL_SEED: u64 = 21;
+/// Half-width of the box the panel points are drawn from (the panel models' `init_radius`).
+const PANEL_BOX: f64 = 0.5;
+/// Group counts of the Meridian-shaped panel (66 weeks × 36 channels): the cost against groups.
+const PANEL_GROUPS: [usize; 4] = [20, 50, 100, 183];
 
 /// A synthetic case's shape.
 #[derive(Clone, Copy)]
@@ -203,7 +217,7 @@ fn thread_cpu_seconds() -> Option<f64> {
 /// Seconds per evaluation over `CPU_TIMING` seconds of calls cycling through `points`: thread
 /// CPU time where Linux reports it (the clock ticks coarsely, hence the long interval), wall
 /// time otherwise. The fastest of `CPU_REPEATS` repetitions.
-fn seconds_per_eval(density: &mut MmmDensity, points: &[Vec<f64>]) -> (f64, &'static str) {
+fn seconds_per_eval<D: LogDensity>(density: &mut D, points: &[Vec<f64>]) -> (f64, &'static str) {
     let mut grad = vec![0.0; density.dim()];
     let cpu_start = thread_cpu_seconds();
     let clock_name = if cpu_start.is_some() {
@@ -263,11 +277,83 @@ fn bench_case(
     });
 }
 
+/// A simulated panel: `model` and `truth` under `models/panels/`, the truth's group count
+/// replaced by `groups` when given.
+fn panel(model: &str, truth: &str, groups: Option<usize>) -> (PanelDensity, usize, usize) {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/panels"));
+    let spec = ModelSpec::from_file(&dir.join(model)).expect("panel model file");
+    let text = std::fs::read_to_string(dir.join(truth)).expect("panel truth file");
+    let mut truth = PanelTruth::from_toml(&text).expect("panel truth");
+    if let Some(g) = groups {
+        truth.groups = g;
+    }
+    let sim = simulate_panel(&spec, &truth, PANEL_SEED).expect("panel simulation");
+    let data = read_panel_csv(&spec, &sim.csv).expect("simulated panel data");
+    let density = PanelDensity::new(&spec, &data).expect("panel density");
+    (density, truth.groups * truth.periods, spec.channels.len())
+}
+
+/// Points drawn uniformly in (−`PANEL_BOX`, `PANEL_BOX`) on θ (the panel models' init radius).
+fn panel_points(density: &PanelDensity) -> Vec<Vec<f64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    (0..POINTS)
+        .map(|_| {
+            (0..density.dim())
+                .map(|_| rng.random_range(-PANEL_BOX..PANEL_BOX))
+                .collect()
+        })
+        .collect()
+}
+
+fn bench_panel(
+    c: &mut Criterion,
+    name: &str,
+    (mut density, rows, channels): (PanelDensity, usize, usize),
+) {
+    let dim = density.dim();
+    let points = panel_points(&density);
+    let label = format!("logp_grad/{name} (rows={rows}, channels={channels}, dim={dim})");
+    let (t, clock) = seconds_per_eval(&mut density, &points);
+    let per_cell = t * 1e9 / (rows * channels) as f64;
+    eprintln!(
+        "{label}: {:.2} µs per evaluation, {per_cell:.2} ns per group·period·channel ({clock} \
+         time, fastest of {CPU_REPEATS} x {CPU_TIMING} s, {} points)",
+        t * 1e6,
+        points.len()
+    );
+    let mut grad = vec![0.0; dim];
+    let mut k = 0;
+    c.bench_function(&label, |b| {
+        b.iter(|| {
+            k = (k + 1) % points.len();
+            density.logp_grad(black_box(&points[k]), black_box(&mut grad))
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
-    bench_case(c, "example", example(), posterior_points);
-    bench_case(c, "large", synthetic(LARGE), posterior_points);
-    bench_case(c, "daily", synthetic(DAILY), box_points);
-    bench_case(c, "daily_lag120", synthetic(DAILY_LONG_LAG), box_points);
+    // `DENSITY_BENCH=panel` runs the panel cases alone, `national` the others.
+    let only = std::env::var("DENSITY_BENCH").unwrap_or_default();
+    if only != "panel" {
+        bench_case(c, "example", example(), posterior_points);
+        bench_case(c, "large", synthetic(LARGE), posterior_points);
+        bench_case(c, "daily", synthetic(DAILY), box_points);
+        bench_case(c, "daily_lag120", synthetic(DAILY_LONG_LAG), box_points);
+    }
+    if only != "national" {
+        bench_panel(c, "panel_geo", panel("geo.toml", "geo_truth.toml", None));
+        for groups in PANEL_GROUPS {
+            bench_panel(
+                c,
+                &format!("panel_meridian_{groups}"),
+                panel(
+                    "meridian_size.toml",
+                    "meridian_size_truth.toml",
+                    Some(groups),
+                ),
+            );
+        }
+    }
 }
 
 criterion_group!(benches, bench);

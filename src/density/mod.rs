@@ -17,6 +17,8 @@ pub use effect_prior::EffectPriorError;
 pub use lift::{LiftError, LiftWindow};
 pub use likelihood::{Family, LikGrad, log_lik};
 pub use model::{DensityError, DensityOptions, MmmDensity};
+pub(crate) use prior_term::PriorTerm;
+pub(crate) use reparam::log_saturation_at;
 pub use response::{ResponseLink, SteadyStateCurve};
 
 #[cfg(test)]

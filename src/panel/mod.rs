@@ -8,6 +8,7 @@
 //! touched); `derive.rs` turns draws into contributions, ROAS and % lifts; `run.rs` is the fit
 //! pipeline and its fit directory; `simulate.rs` draws panel data from a truth file.
 
+mod coords;
 mod density;
 mod derive;
 mod error;
