@@ -120,7 +120,7 @@ fn run(command: Command) -> anyhow::Result<ExitStatus> {
             force,
         } => fit_cmd::run(&model, data.as_deref(), &out, &sampler, force),
         Command::Report { fit_dir } if panel_cmd::is_panel_fit(&fit_dir) => {
-            Err(panel_cmd::unsupported("report", &fit_dir))
+            done(report_cmd::run_panel(&fit_dir))
         }
         Command::Report { fit_dir } => done(report_cmd::run(&fit_dir)),
         Command::Simulate {

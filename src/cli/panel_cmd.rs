@@ -11,6 +11,7 @@ use mmm::panel::{
     PANEL_TRUTH_FILE, PanelDensity, PanelFit, PanelTruth, fit_panel, load_panel_model,
     simulate_panel, write_panel_fit,
 };
+use mmm::report::{PanelReport, write_panel_report};
 use mmm::spec::ModelSpec;
 
 use super::ExitStatus;
@@ -113,6 +114,8 @@ pub fn run(
     let fit = result?;
     let path = write_panel_fit(&fit, staged)
         .with_context(|| format!("writing the fit directory {}", out.display()))?;
+    write_panel_report(&path, &PanelReport::from_fit(&fit))
+        .with_context(|| format!("writing the report into {}", path.display()))?;
     print!("{}", fit_summary(&fit));
     println!("Fit written to {}", path.display());
     let ok = fit.max_rhat() <= mmm::diagnostics::RHAT_MAX && fit.divergences() == 0;

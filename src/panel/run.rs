@@ -87,6 +87,26 @@ pub fn fit_panel(
         PosteriorDraws::from_constrained(density.param_names(), &constrained(&density, &samples))
             .ok_or_else(uneven)?;
     let derived = derive(spec, &density, &params);
+    let draws = with_derived(&density, &params, &derived).ok_or_else(uneven)?;
+    let summary = summarize_params(&draws);
+    Ok(PanelFit {
+        spec: spec.clone(),
+        data: data.clone(),
+        density,
+        samples,
+        draws,
+        summary,
+        derived,
+        sampling_seconds,
+    })
+}
+
+/// The parameter draws followed by the derived `beta[c,g]` columns.
+pub(crate) fn with_derived(
+    density: &PanelDensity,
+    params: &PosteriorDraws,
+    derived: &PanelDerived,
+) -> Option<PosteriorDraws> {
     let mut names = density.param_names();
     names.extend(derived.names.iter().cloned());
     let n_draws = params.n_draws;
@@ -101,18 +121,7 @@ pub fn fit_panel(
                 .collect()
         })
         .collect();
-    let draws = PosteriorDraws::from_constrained(names, &chains).ok_or_else(uneven)?;
-    let summary = summarize_params(&draws);
-    Ok(PanelFit {
-        spec: spec.clone(),
-        data: data.clone(),
-        density,
-        samples,
-        draws,
-        summary,
-        derived,
-        sampling_seconds,
-    })
+    PosteriorDraws::from_constrained(names, &chains)
 }
 
 fn constrained(density: &PanelDensity, samples: &Samples) -> Vec<Vec<Vec<f64>>> {
@@ -223,6 +232,7 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
                 "divergences": c.divergences(),
                 "max_depth_hits": c.max_depth_hits(fit.samples.settings.max_depth),
                 "e_bfmi": bfmi(&c.energies()),
+                "n_leapfrog": c.n_leapfrog_total(),
                 "sampling_seconds": c.sampling_seconds,
                 "warmup_seconds": c.warmup_seconds,
             })

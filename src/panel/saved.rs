@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use crate::data::PanelData;
-use crate::posterior::PosteriorDraws;
+use crate::posterior::{PosteriorDraws, SummaryRow, summarize_params};
 use crate::spec::ModelSpec;
 
 use super::density::PanelDensity;
+use super::derive::{PanelDerived, derive};
 use super::error::PanelError;
-use super::run::load_panel_data;
+use super::run::{load_panel_data, with_derived};
 
 /// A panel fit as later commands read it.
 #[derive(Debug, Clone)]
@@ -24,6 +25,20 @@ pub struct SavedPanelFit {
     pub density: PanelDensity,
     /// Constrained draws of the parameters (without the derived `beta[c,g]`).
     pub draws: PosteriorDraws,
+    /// `fit.json` as written.
+    pub meta: serde_json::Value,
+}
+
+impl SavedPanelFit {
+    /// Contributions, ROAS and lifts recomputed from the draws, and the summary of every
+    /// parameter and derived `beta[c,g]` — what `mmm fit` computed.
+    pub fn outputs(&self) -> (PanelDerived, Vec<SummaryRow>) {
+        let derived = derive(&self.spec, &self.density, &self.draws);
+        let summary = with_derived(&self.density, &self.draws, &derived)
+            .map(|d| summarize_params(&d))
+            .unwrap_or_default();
+        (derived, summary)
+    }
 }
 
 fn bad(dir: &Path, what: impl std::fmt::Display) -> PanelError {
@@ -68,6 +83,7 @@ pub fn load_panel_fit(dir: &Path) -> Result<SavedPanelFit, PanelError> {
         data,
         density,
         draws,
+        meta,
     })
 }
 

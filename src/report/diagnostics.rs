@@ -9,7 +9,8 @@ use crate::posterior::{ESS_FAIL, RHAT_FAIL, TREE_DEPTH_REVIEW_SHARE, Verdict};
 
 use super::escape::escape_html;
 use super::format::{fixed, num};
-use super::input::ReportData;
+use super::input::{ChainStats, ReportData};
+use crate::posterior::SummaryRow;
 
 /// Decimals of R-hat (its thresholds are 1.01 and 1.05).
 const RHAT_DECIMALS: usize = 3;
@@ -69,13 +70,21 @@ pub fn review_table(report: &ReportData) -> String {
 
 /// Per-chain statistics.
 pub fn chain_table(report: &ReportData) -> String {
-    let max_depth = report.spec.sampler.max_depth;
+    chain_table_of(
+        &report.chains,
+        report.spec.sampler.max_depth,
+        report.draws.n_draws,
+    )
+}
+
+/// Per-chain statistics of `chains` (`n_draws` kept draws each).
+pub fn chain_table_of(chains: &[ChainStats], max_depth: u32, n_draws: usize) -> String {
     let mut out = format!(
         r#"<table class="num"><thead><tr><th>chain</th><th>step size</th><th>divergences</th><th>draws at max depth ({max_depth})</th><th>E-BFMI</th><th>leapfrog steps</th></tr></thead><tbody>"#
     );
-    for c in &report.chains {
+    for c in chains {
         let div_class = if c.divergences > 0 { "fail" } else { "" };
-        let draws = report.draws.n_draws as f64;
+        let draws = n_draws as f64;
         let depth_class = if c.max_depth_hits as f64 > TREE_DEPTH_REVIEW_SHARE * draws {
             "review"
         } else {
@@ -101,10 +110,15 @@ pub fn chain_table(report: &ReportData) -> String {
 
 /// Per-parameter posterior summary and convergence diagnostics.
 pub fn parameter_table(report: &ReportData) -> String {
+    parameter_table_of(&report.summary)
+}
+
+/// The summary table of `summary`, cells flagged against the thresholds.
+pub fn parameter_table_of(summary: &[SummaryRow]) -> String {
     let mut out = String::from(
         r#"<table class="num params"><thead><tr><th>parameter</th><th>mean</th><th>sd</th><th>5%</th><th>95%</th><th>MCSE of mean</th><th>bulk ESS</th><th>tail ESS</th><th>R-hat</th></tr></thead><tbody>"#,
     );
-    for row in &report.summary {
+    for row in summary {
         let s = &row.stats;
         let _ = write!(
             out,

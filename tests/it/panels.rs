@@ -1,6 +1,7 @@
-//! Panel models through the binary: `mmm simulate` and `mmm fit` take a model with
-//! `[data] group`; the commands that do not handle panels yet refuse them by name (exit 1, the
-//! file named, what to do instead) and write nothing, never running the national path on them.
+//! Panel models through the binary: `mmm simulate`, `mmm fit`, `mmm report`, `mmm optimize`,
+//! `mmm sbc` and `mmm validate` take a model with `[data] group` (or its fit); the commands that
+//! do not handle panels yet refuse them by name (exit 1, the file named, what to do instead)
+//! and write nothing, never running the national path on them.
 
 use std::path::Path;
 
@@ -49,6 +50,7 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
     );
     for file in [
         "fit.json",
+        "report.html",
         "roas.csv",
         "roas_by_group.csv",
         "contributions_by_group.csv",
@@ -81,14 +83,34 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
     .unwrap();
     assert_eq!(json["split"], "channel_group");
     assert_eq!(json["channels"].as_array().unwrap().len(), 4);
-    let cases: [(&str, Vec<&str>, &str); 2] = [
-        ("report", vec!["report", "fit"], "fit"),
-        (
-            "backtest",
-            vec!["backtest", "sim/model.toml"],
-            "sim/model.toml",
-        ),
-    ];
+    // `mmm report` rewrites the page `mmm fit` wrote, byte for byte.
+    let page = dir.path().join("fit/report.html");
+    let written = std::fs::read_to_string(&page).unwrap();
+    let report = mmm(&["report", "fit"], dir.path());
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), written);
+    for id in [
+        "summary",
+        "groups",
+        "contributions",
+        "pooling",
+        "diagnostics",
+    ] {
+        assert!(written.contains(&format!(r#"<section id="{id}">"#)), "{id}");
+    }
+    // One coefficient chart per channel, each titled and read.
+    assert_eq!(written.matches("<svg").count(), 4);
+    assert_eq!(written.matches("<figcaption>").count(), 4);
+    assert!(!written.contains("<script"));
+    let cases: [(&str, Vec<&str>, &str); 1] = [(
+        "backtest",
+        vec!["backtest", "sim/model.toml"],
+        "sim/model.toml",
+    )];
     for (verb, args, named) in cases {
         let before = std::fs::read_dir(dir.path()).unwrap().count();
         let out = mmm(&args, dir.path());
