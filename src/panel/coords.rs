@@ -111,20 +111,6 @@ impl PanelCoords {
         }
     }
 
-    /// θ′ → θ (the inverse map), for tests and for starting points stated on the model.
-    #[cfg(test)]
-    pub fn from_model(&self, model: &[f64], out: &mut [f64]) {
-        out.copy_from_slice(model);
-        for ch in &self.channels {
-            let mut p = [1.0; 2];
-            for (j, pj) in p.iter_mut().enumerate().take(ch.saturation.n_params()) {
-                *pj = self.bijectors[ch.sat_idx[j]].constrain(model[ch.sat_idx[j]]);
-            }
-            let (log_f, _) = log_saturation_at(ch.saturation, p, ch.mean_spend);
-            out[ch.mu_idx] = model[ch.mu_idx] + log_f;
-        }
-    }
-
     /// The gradient in θ′ (`grad`, at the θ of the last [`PanelCoords::map_to_model`]) turned
     /// into the gradient in θ: ∂beta_mu/∂m′ = 1, ∂beta_mu/∂u_sat = −∂ln f(x̄)/∂u_sat.
     pub fn chain(&self, grad: &mut [f64]) {

@@ -65,6 +65,13 @@ pub struct PanelDensity {
     /// The sampler's coordinates → the model's (`None`: the same).
     pub(crate) coords: Option<PanelCoords>,
     model_theta: Vec<f64>,
+    /// Whether each group's intercept is sampled as the group's mean fitted level
+    /// (`intercept[g]` on the real line; see [`PanelDensity::data_term`]).
+    pub(crate) centre: bool,
+    /// Rows per group, as f64.
+    group_rows: Vec<f64>,
+    /// Each group's intercept b_g at the last evaluation (centred intercepts).
+    intercept_b: Vec<f64>,
 }
 
 impl PanelDensity {
@@ -138,6 +145,11 @@ impl PanelDensity {
                 .collect(),
             coords: PanelCoords::new(&layout, &data),
             model_theta: vec![0.0; d],
+            centre: layout.params[layout.intercept0].support == crate::transform::Support::Real,
+            intercept_b: vec![0.0; groups.len()],
+            group_rows: (0..groups.len())
+                .map(|g| data.rows(g).len() as f64)
+                .collect(),
             channel_names: spec.channels.iter().map(|c| c.name.clone()).collect(),
             interactions: spec.interactions.iter().map(|i| i.refs).collect(),
             groups,
@@ -184,6 +196,18 @@ impl PanelDensity {
                 .zip(&self.layout.params)
                 .map(|(u, p)| p.support.constrain(*u)),
         );
+        if self.centre {
+            // θ holds each group's level L_g where the model has intercept[g]: b_g = L_g − h_g,
+            // h_g the group's mean of everything else in μ (one forward pass on a copy).
+            let mut scratch = self.clone();
+            scratch.forward(out, false);
+            for g in 0..self.layout.n_groups {
+                let rows = self.data.rows(g);
+                let mean = sum(&scratch.mu[rows]) / self.group_rows[g];
+                let i = self.layout.intercept0 + g;
+                out[i] -= mean - out[i];
+            }
+        }
     }
 
     /// Forward pass at constrained `x`: `mu`, `beta`, and each channel's saturation with (if
@@ -559,7 +583,15 @@ impl PanelDensity {
         let mut lp = 0.0;
         for (i, u) in theta.iter().enumerate() {
             let c = self.layout.params[i].support.constrain_with_jacobian(*u);
-            let (lp_prior, d_prior) = self.prior_terms[i].logpdf_grad(c.x);
+            // A centred intercept's prior is taken at b_g in the data term.
+            let centred = self.centre
+                && (self.layout.intercept0..self.layout.intercept0 + self.layout.n_groups)
+                    .contains(&i);
+            let (lp_prior, d_prior) = if centred {
+                (0.0, 0.0)
+            } else {
+                self.prior_terms[i].logpdf_grad(c.x)
+            };
             lp += lp_prior + c.log_jac;
             self.x[i] = c.x;
             self.gx[i] = d_prior;
@@ -589,7 +621,22 @@ impl PanelDensity {
     #[inline(always)]
     fn data_term(&mut self, x: &[f64]) -> f64 {
         self.forward(x, true);
+        let mut lp = 0.0;
         let lay = &self.layout;
+        if self.centre {
+            // x holds each group's level L_g in the intercept's place, so on each group's rows
+            // μ = L_g + rest; b_g = L_g − h_g with h_g = mean(rest) centres the group's mean
+            // at its level (a shift of b_g by the other coordinates: unit Jacobian).
+            for g in 0..lay.n_groups {
+                let rows = self.data.rows(g);
+                let i = lay.intercept0 + g;
+                let h = sum(&self.mu[rows.clone()]) / self.group_rows[g] - x[i];
+                self.mu[rows].iter_mut().for_each(|m| *m -= h);
+                self.intercept_b[g] = x[i] - h;
+                let (lp_b, _) = self.prior_terms[i].logpdf_grad(x[i] - h);
+                lp += lp_b;
+            }
+        }
         let sigma = x[lay.sigma_idx];
         let nu = lay.nu.map_or(lay.fixed_nu, |i| x[i]);
         let lik = log_lik(
@@ -605,8 +652,22 @@ impl PanelDensity {
         if let Some(i) = lay.nu {
             self.gx[i] += lik.d_nu;
         }
+        if self.centre {
+            // ∂/∂L_g = G_g = Σ_rows ∂ℓ/∂μ + ∂log p(b_g)/∂b; every other coordinate sees
+            // ∂ℓ/∂μ − G_g/m_g on the group's rows (the chain rule of the shift).
+            for g in 0..lay.n_groups {
+                let rows = self.data.rows(g);
+                let i = lay.intercept0 + g;
+                let (_, prior_grad) = self.prior_terms[i].logpdf_grad(self.intercept_b[g]);
+                let total = sum(&self.d_mu[rows.clone()]) + prior_grad;
+                let per_row = total / self.group_rows[g];
+                self.d_mu[rows].iter_mut().for_each(|v| *v -= per_row);
+                // backward adds Σ_rows of the shifted adjoint, which is −prior_grad.
+                self.gx[i] += total + prior_grad;
+            }
+        }
         self.backward(x);
-        lik.value
+        lp + lik.value
     }
 }
 
