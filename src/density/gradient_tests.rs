@@ -24,6 +24,16 @@ fn models() -> Vec<PathBuf> {
 
 /// A weekly data set with positive target, bursty spend and ±1 controls.
 pub(crate) fn synthetic_data(spec: &ModelSpec, rows: usize, seed: u64) -> Dataset {
+    synthetic_data_spending(spec, rows, seed, 0.7)
+}
+
+/// [`synthetic_data`] with each channel spending in a week with probability `p_on`.
+pub(crate) fn synthetic_data_spending(
+    spec: &ModelSpec,
+    rows: usize,
+    seed: u64,
+    p_on: f64,
+) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let channels: Vec<String> = spec.channels.iter().map(|c| c.column.clone()).collect();
     let controls: Vec<String> = spec.controls.iter().map(|c| c.column.clone()).collect();
@@ -38,7 +48,7 @@ pub(crate) fn synthetic_data(spec: &ModelSpec, rows: usize, seed: u64) -> Datase
         let date = Date::from_days_since_epoch(18_631 + 7 * t as i64);
         csv.push_str(&format!("{date},{}", 100.0 + rng.random_range(0.0..50.0)));
         for _ in &channels {
-            let on = rng.random_range(0.0..1.0) < 0.7;
+            let on = rng.random_range(0.0..1.0) < p_on;
             let v = if on {
                 rng.random_range(0.0..1000.0)
             } else {
@@ -204,20 +214,20 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
         x[i] = c.x;
         lp += c.log_jac;
     }
-    // A reparameterised coefficient's coordinate is its contribution at mean spend
-    // c = β·f(x̄): β = c / f(x̄), and the change of variables c ↦ β adds ln(1 / f(x̄)).
-    for (beta_idx, mean) in density.reparam.iter().flat_map(|r| r.coefficients()) {
+    // A reparameterised coefficient's coordinate is its contribution between two spend levels
+    // c = β·(f(x_hi) − (1 − w)·f(x_lo)): β = c / Δ, and the change of variables c ↦ β adds
+    // ln(1 / Δ).
+    for (beta_idx, [lo, hi]) in density.reparam.iter().flat_map(|r| r.coefficients()) {
         let ch = lay
             .channels
             .iter()
             .find(|ch| ch.beta_idx == beta_idx)
             .unwrap();
-        let f = match ch.saturation {
-            SaturationKind::Hill => {
-                hill(mean, x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]).value
-            }
-            SaturationKind::Logistic => logistic(mean, x[ch.saturation_idx[0]]).value,
+        let curve = |a: f64| match ch.saturation {
+            SaturationKind::Hill => hill(a, x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]).value,
+            SaturationKind::Logistic => logistic(a, x[ch.saturation_idx[0]]).value,
         };
+        let f = curve(hi) - (1.0 - super::reparam::LOWER_WEIGHT) * curve(lo);
         x[beta_idx] /= f;
         lp -= f.ln();
     }

@@ -1,21 +1,35 @@
-//! The media block's sampled coordinates: each channel's coefficient is sampled as its
-//! contribution at mean spend, c = β·f(x̄), an exact change of variables whose log-Jacobian
-//! (which depends on the saturation parameters) enters the density with its gradient.
+//! The media block's sampled coordinates: each channel's coefficient is sampled as the
+//! contribution its curve gives between two spend levels of its own data,
+//! c = β·(f(x_hi) − f(x_lo)), an exact change of variables whose log-Jacobian (which depends
+//! on the saturation parameters) enters the density with its gradient.
 //!
 //! β and the saturation parameters (K and S of Hill, λ of logistic) are strongly correlated in
-//! the posterior: the data pin down the contribution β·f(a) at the spend the channel actually
-//! has, not β and f apart. Sampling c = β·f(x̄), with x̄ the channel's mean positive scaled
-//! spend over the fitted rows (a constant of the data; normalised adstock keeps the spend's
-//! level), takes most of that ridge out of the sampler's way.
+//! the posterior: the data pin down what the channel's spend changes in the outcome over the
+//! range of spend it actually has, not β and f apart. Which part of the curve that is depends
+//! on the channel:
+//!
+//! - Hill: x_lo is the lower quartile of the channel's scaled spend over the fitted rows and
+//!   x_hi the upper quartile of its positive spend (x_lo = 0 when that is not below x_hi).
+//!   For flighted or sporadic spend x_lo = 0 and c is the contribution at high spend. For
+//!   always-on spend that moves little, the data see only the slope of the curve over that
+//!   range: the contribution at one spend level trades off with the intercept, and with the
+//!   slope S (measured on docs/performance.md's weekly Hill model: the correlation of ln c
+//!   and ln S was −0.93 with c at mean spend). The difference over the interquartile range
+//!   is what the data fix in both cases.
+//! - Logistic: x_lo = 0 and x_hi = x̄, the mean positive scaled spend (c is the contribution
+//!   at mean spend).
+//!
+//! The anchors are constants of the data (normalised adstock keeps the spend's level).
 //!
 //! The map acts on θ before the bijectors: θ holds u_c for the coefficient, θ′ (the model's
 //! coordinates, what the rest of the density reads) holds u_β, all else the same.
 //!
-//! With β on (0, ∞) (`Positive`, u_β = ln β), u_c = ln c and u_β = u_c − ln f(x̄): a shift by
-//! a function of the other coordinates, so the map θ → θ′ is triangular with unit diagonal and
-//! its own log-Jacobian is 0. The density then adds the bijector's ln β = ln c − ln f(x̄),
-//! which is exactly ln|dc/du_c| + ln|dβ/dc| of u_c ↦ c ↦ β = c / f(x̄); its gradient in the
-//! saturation coordinates, −∂ln f(x̄)/∂u, comes through the chain rule of the shift.
+//! With β on (0, ∞) (`Positive`, u_β = ln β), u_c = ln c and u_β = u_c − ln Δf with
+//! Δf = f(x_hi) − f(x_lo) > 0 (f increases): a shift by a function of the other coordinates,
+//! so the map θ → θ′ is triangular with unit diagonal and its own log-Jacobian is 0. The
+//! density then adds the bijector's ln β = ln c − ln Δf, which is exactly
+//! ln|dc/du_c| + ln|dβ/dc| of u_c ↦ c ↦ β = c / Δf; its gradient in the saturation
+//! coordinates, −∂ln Δf/∂u, comes through the chain rule of the shift.
 //! A coefficient on another support (a truncated prior), or a channel whose coordinate is an
 //! ROI, marginal-ROI or share (effect priors), keeps its coordinate.
 //!
@@ -34,9 +48,9 @@ struct Channel {
     beta_idx: usize,
     sat_idx: [usize; 2],
     saturation: SaturationKind,
-    /// x̄: mean positive scaled spend over the fitted rows.
-    mean_spend: f64,
-    /// ∂ ln f(x̄)/∂u for the saturation coordinates, from the last forward map.
+    /// The spend levels (x_lo, x_hi), 0 ≤ x_lo < x_hi.
+    anchors: [f64; 2],
+    /// ∂ ln Δf/∂u for the saturation coordinates, from the last forward map.
     dlogf_du: [f64; 2],
 }
 
@@ -60,14 +74,8 @@ pub(crate) fn log_saturation_at(kind: SaturationKind, p: [f64; 2], mean: f64) ->
             let (k, s) = (p[0], p[1]);
             let log_ratio = k.ln() - mean.ln();
             let z = s * log_ratio;
-            let softplus = z.max(0.0) + (-z.abs()).exp().ln_1p();
-            let sig = if z >= 0.0 {
-                1.0 / (1.0 + (-z).exp())
-            } else {
-                let e = z.exp();
-                e / (1.0 + e)
-            };
-            (-softplus, [-sig * s / k, -sig * log_ratio])
+            let sig = sigmoid(z);
+            (-softplus(z), [-sig * s / k, -sig * log_ratio])
         }
         SaturationKind::Logistic => {
             let x = p[0] * mean;
@@ -77,6 +85,98 @@ pub(crate) fn log_saturation_at(kind: SaturationKind, p: [f64; 2], mean: f64) ->
             (value, [2.0 * mean * e / (one_minus * (1.0 + e)), 0.0])
         }
     }
+}
+
+/// The share of f(x_lo) that the coordinate keeps: c = β·(f(x_hi) − (1 − w)·f(x_lo)).
+pub(crate) const LOWER_WEIGHT: f64 = 0.1;
+
+/// ln(f(hi) − (1 − w)·f(lo)) with w = [`LOWER_WEIGHT`], for saturation `kind` at parameters
+/// `p`, with its gradient in p, for 0 ≤ lo < hi; with lo = 0 it is [`log_saturation_at`] at
+/// hi. It is ln(e^(ln Δf) + e^(ln w + ln f(lo))) with Δf = f(hi) − f(lo) from
+/// [`log_hill_difference`], and its gradient the two gradients weighted by their shares.
+pub(crate) fn log_saturation_gap(
+    kind: SaturationKind,
+    p: [f64; 2],
+    lo: f64,
+    hi: f64,
+) -> (f64, [f64; 2]) {
+    if lo <= 0.0 || kind != SaturationKind::Hill {
+        debug_assert!(lo <= 0.0, "a logistic channel's lower anchor is 0");
+        return log_saturation_at(kind, p, hi);
+    }
+    let (a, ga) = log_hill_difference(p, lo, hi);
+    let (b, gb) = log_saturation_at(kind, p, lo);
+    let b = b + LOWER_WEIGHT.ln();
+    let value = a.max(b) + (-(a - b).abs()).exp().ln_1p();
+    let share = sigmoid(a - b);
+    (
+        value,
+        [
+            share * ga[0] + (1.0 - share) * gb[0],
+            share * ga[1] + (1.0 - share) * gb[1],
+        ],
+    )
+}
+
+/// ln(f(hi) − f(lo)) for Hill at parameters `p`, with its gradient in p, for 0 < lo < hi.
+///
+/// Hill, lo > 0: f(x) = σ(−z(x)) with z(x) = S·ln(K/x), and σ(a) − σ(b) =
+/// σ(a)·σ(−b)·(1 − e^(b−a)), so ln Δf = −softplus(z_hi) − softplus(−z_lo) + ln(1 − e^(−S·L))
+/// with L = ln(hi/lo) (z_lo − z_hi = S·L). ∂/∂z_hi = −σ(z_hi), ∂/∂z_lo = σ(−z_lo), and the
+/// last term's ∂/∂S = L / (e^(S·L) − 1). Stable for any finite positive parameters.
+pub(crate) fn log_hill_difference(p: [f64; 2], lo: f64, hi: f64) -> (f64, [f64; 2]) {
+    let (k, s) = (p[0], p[1]);
+    let (r_hi, r_lo) = (k.ln() - hi.ln(), k.ln() - lo.ln());
+    let (z_hi, z_lo) = (s * r_hi, s * r_lo);
+    let span = hi.ln() - lo.ln();
+    let sl = s * span;
+    let value = -softplus(z_hi) - softplus(-z_lo) + (-(-sl).exp_m1()).ln();
+    let (g_hi, g_lo) = (-sigmoid(z_hi), sigmoid(-z_lo));
+    let d_k = (g_hi + g_lo) * s / k;
+    let d_s = g_hi * r_hi + g_lo * r_lo + span / sl.exp_m1();
+    (value, [d_k, d_s])
+}
+
+/// ln(1 + e^z), stable for any finite z.
+fn softplus(z: f64) -> f64 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+/// 1 / (1 + e^(−z)), stable for any finite z.
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// The anchors (x_lo, x_hi) of a channel's coordinate from its scaled spend over the fitted
+/// rows (see the module's documentation); `None` when the channel never spends.
+pub(crate) fn anchors(kind: SaturationKind, spend: &[f64]) -> Option<[f64; 2]> {
+    let mut positive: Vec<f64> = spend.iter().copied().filter(|x| *x > 0.0).collect();
+    if positive.is_empty() {
+        return None;
+    }
+    if kind == SaturationKind::Logistic {
+        let mean = positive.iter().sum::<f64>() / positive.len() as f64;
+        return Some([0.0, mean]);
+    }
+    let mut all = spend.to_vec();
+    all.sort_by(f64::total_cmp);
+    positive.sort_by(f64::total_cmp);
+    let hi = quantile(&positive, 0.75);
+    let lo = quantile(&all, 0.25);
+    Some([if lo < hi { lo } else { 0.0 }, hi])
+}
+
+/// The `q` quantile of sorted `x` (linear between order statistics, as numpy's default).
+fn quantile(x: &[f64], q: f64) -> f64 {
+    let pos = q * (x.len() - 1) as f64;
+    let i = pos.floor() as usize;
+    let j = (i + 1).min(x.len() - 1);
+    x[i] + (pos - i as f64) * (x[j] - x[i])
 }
 
 impl MediaReparam {
@@ -94,20 +194,12 @@ impl MediaReparam {
                 if layout.bijectors[ch.beta_idx] != Support::Positive {
                     return None;
                 }
-                let positive: Vec<f64> = data.spend[c][..data.n_fit]
-                    .iter()
-                    .copied()
-                    .filter(|x| *x > 0.0)
-                    .collect();
-                if positive.is_empty() {
-                    return None;
-                }
-                let mean_spend = positive.iter().sum::<f64>() / positive.len() as f64;
+                let anchors = anchors(ch.saturation, &data.spend[c][..data.n_fit])?;
                 Some(Channel {
                     beta_idx: ch.beta_idx,
                     sat_idx: ch.saturation_idx,
                     saturation: ch.saturation,
-                    mean_spend,
+                    anchors,
                     dlogf_du: [0.0; 2],
                 })
             })
@@ -118,8 +210,8 @@ impl MediaReparam {
         })
     }
 
-    /// θ (sampled) → θ′ (the model's coordinates) into `out`, keeping ∂ln f(x̄)/∂u for
-    /// [`MediaReparam::chain`]; `false` when ln f(x̄) is not finite at these parameters.
+    /// θ (sampled) → θ′ (the model's coordinates) into `out`, keeping ∂ln Δf/∂u for
+    /// [`MediaReparam::chain`]; `false` when ln Δf is not finite at these parameters.
     pub fn map_to_model(&mut self, theta: &[f64], out: &mut [f64]) -> bool {
         out.copy_from_slice(theta);
         for ch in &mut self.channels {
@@ -131,7 +223,8 @@ impl MediaReparam {
                 p[j] = c.x;
                 dp_du[j] = c.dx_du;
             }
-            let (log_f, dlogf_dp) = log_saturation_at(ch.saturation, p, ch.mean_spend);
+            let [lo, hi] = ch.anchors;
+            let (log_f, dlogf_dp) = log_saturation_gap(ch.saturation, p, lo, hi);
             if !log_f.is_finite() {
                 return false;
             }
@@ -151,13 +244,14 @@ impl MediaReparam {
             for (j, pj) in p.iter_mut().enumerate().take(ch.saturation.n_params()) {
                 *pj = self.bijectors[ch.sat_idx[j]].constrain(theta[ch.sat_idx[j]]);
             }
-            let (log_f, _) = log_saturation_at(ch.saturation, p, ch.mean_spend);
+            let [lo, hi] = ch.anchors;
+            let (log_f, _) = log_saturation_gap(ch.saturation, p, lo, hi);
             out[ch.beta_idx] = theta[ch.beta_idx] - log_f;
         }
     }
 
     /// The gradient in θ′ (`grad`, at the θ of the last [`MediaReparam::map_to_model`]) turned
-    /// into the gradient in θ: ∂u_β/∂u_c = 1 and ∂u_β/∂u_sat = −∂ln f(x̄)/∂u_sat.
+    /// into the gradient in θ: ∂u_β/∂u_c = 1 and ∂u_β/∂u_sat = −∂ln Δf/∂u_sat.
     pub fn chain(&self, grad: &mut [f64]) {
         for ch in &self.channels {
             let g_beta = grad[ch.beta_idx];
@@ -170,11 +264,11 @@ impl MediaReparam {
 
 #[cfg(test)]
 impl MediaReparam {
-    /// Each reparameterised channel's coefficient index in θ and its x̄.
-    pub(crate) fn coefficients(&self) -> Vec<(usize, f64)> {
+    /// Each reparameterised channel's coefficient index in θ and its anchors (x_lo, x_hi).
+    pub(crate) fn coefficients(&self) -> Vec<(usize, [f64; 2])> {
         self.channels
             .iter()
-            .map(|ch| (ch.beta_idx, ch.mean_spend))
+            .map(|ch| (ch.beta_idx, ch.anchors))
             .collect()
     }
 }
@@ -225,7 +319,77 @@ mod tests {
     }
 
     #[test]
+    fn log_hill_gap_matches_the_curve_and_its_finite_differences() {
+        for (k, s, lo, hi) in [
+            (0.5, 1.2, 0.3, 0.7),
+            (2.0, 3.0, 0.4, 0.9),
+            (0.05, 0.6, 0.2, 1.5),
+            (1.0, 8.0, 0.1, 0.2),
+            (0.3, 0.2, 0.69, 0.7),
+        ] {
+            let kind = SaturationKind::Hill;
+            let (v, g) = log_saturation_gap(kind, [k, s], lo, hi);
+            let direct =
+                (kind.value(&[k, s], hi) - (1.0 - LOWER_WEIGHT) * kind.value(&[k, s], lo)).ln();
+            assert!(
+                (v - direct).abs() <= 1e-10 * (1.0 + direct.abs()),
+                "{v} vs {direct}"
+            );
+            let p = [k, s];
+            for j in 0..2 {
+                let h = 1e-6 * p[j];
+                let (mut up, mut down) = (p, p);
+                up[j] += h;
+                down[j] -= h;
+                let fd = (log_saturation_gap(kind, up, lo, hi).0
+                    - log_saturation_gap(kind, down, lo, hi).0)
+                    / (2.0 * h);
+                assert!(
+                    (g[j] - fd).abs() <= FD_TOL * (1.0 + fd.abs()),
+                    "{j} at {p:?}, {lo}..{hi}: {} vs {fd}",
+                    g[j]
+                );
+            }
+        }
+        // With x_lo = 0 it is ln f(x_hi).
+        let at = log_saturation_at(SaturationKind::Hill, [0.4, 2.5], 0.7);
+        assert_eq!(
+            log_saturation_gap(SaturationKind::Hill, [0.4, 2.5], 0.0, 0.7),
+            at
+        );
+    }
+
+    #[test]
+    fn anchors_are_the_spend_quartiles() {
+        // Always on: x_lo is the lower quartile of all rows, x_hi the upper of the positive.
+        let spend = [0.2, 0.4, 0.6, 0.8, 1.0];
+        let [lo, hi] = anchors(SaturationKind::Hill, &spend).unwrap();
+        assert!((lo - 0.4).abs() < 1e-15 && (hi - 0.8).abs() < 1e-15);
+        // Flighted (half the weeks off): x_lo = 0.
+        let spend = [0.0, 0.0, 0.0, 0.5, 1.0, 0.5];
+        assert_eq!(anchors(SaturationKind::Hill, &spend), Some([0.0, 0.75]));
+        // Constant spend: no lower anchor below the upper one.
+        assert_eq!(anchors(SaturationKind::Hill, &[0.5; 4]), Some([0.0, 0.5]));
+        // Logistic: x_lo = 0, x_hi = mean positive spend.
+        assert_eq!(
+            anchors(SaturationKind::Logistic, &[0.0, 0.2, 0.4]),
+            Some([0.0, 0.30000000000000004])
+        );
+        assert_eq!(anchors(SaturationKind::Hill, &[0.0, 0.0]), None);
+    }
+
+    #[test]
     fn log_saturation_at_mean_spend_stays_finite_far_out() {
+        let (v, g) = log_saturation_gap(SaturationKind::Hill, [1e6, 50.0], 0.05, 0.1);
+        assert!(
+            v.is_finite() && g.iter().all(|x| x.is_finite()),
+            "{v} {g:?}"
+        );
+        let (v, g) = log_saturation_gap(SaturationKind::Hill, [1e-6, 50.0], 0.05, 0.1);
+        assert!(
+            v.is_finite() && g.iter().all(|x| x.is_finite()),
+            "{v} {g:?}"
+        );
         let (v, g) = log_saturation_at(SaturationKind::Hill, [1e6, 50.0], 0.1);
         assert!(v.is_finite() && g.iter().all(|x| x.is_finite()));
         let (v, g) = log_saturation_at(SaturationKind::Logistic, [1e4, 0.0], 1.0);

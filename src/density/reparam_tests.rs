@@ -12,7 +12,7 @@ use crate::sampler::{LogDensity, NoProgress, SamplerSettings, sample};
 use crate::spec::ModelSpec;
 
 use super::effect_prior_tests::{ks_p_value, ks_statistic};
-use super::gradient_tests::synthetic_data;
+use super::gradient_tests::synthetic_data_spending;
 use super::{DensityOptions, MmmDensity};
 
 /// Random points per check.
@@ -68,8 +68,12 @@ fn spec() -> ModelSpec {
     ModelSpec::from_toml(MODEL, None).unwrap()
 }
 
+/// Every channel spends in most weeks, so a Hill channel's lower anchor x_lo (the lower
+/// quartile of its spend) is positive and its coordinate is a difference of the curve.
+const P_ON: f64 = 0.9;
+
 fn densities(spec: &ModelSpec) -> (MmmDensity, MmmDensity) {
-    let data = synthetic_data(spec, ROWS, 7);
+    let data = synthetic_data_spending(spec, ROWS, 7, P_ON);
     let natural = DensityOptions {
         natural_coordinates: true,
         ..DensityOptions::default()
@@ -87,11 +91,15 @@ fn random_theta(rng: &mut ChaCha8Rng, dim: usize) -> Vec<f64> {
 #[test]
 fn reparameterised_density_gradient_matches_finite_differences() {
     let (mut density, _) = densities(&spec());
+    let coefficients = density.reparam.as_ref().unwrap().coefficients();
     assert_eq!(
-        density.reparam.as_ref().unwrap().coefficients().len(),
+        coefficients.len(),
         2,
         "tv and radio take the contribution coordinate; search (ROI) and social (truncated) do not"
     );
+    let [lo, hi] = coefficients[0].1;
+    assert!(0.0 < lo && lo < hi, "tv (Hill): anchors {lo}, {hi}");
+    assert!(coefficients[1].1[0] <= 0.0, "radio (logistic): x_lo = 0");
     let opts = GradCheckOptions::default();
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut checked = 0;
@@ -130,7 +138,7 @@ fn sampled_coordinates_give_the_natural_density_at_the_mapped_point() {
         ) else {
             continue;
         };
-        // Both maps are shifts (ln β by ln f(x̄), b by the mean of the rest): unit Jacobian,
+        // Both maps are shifts (ln β by ln Δf, b by the mean of the rest): unit Jacobian,
         // the same density value.
         assert!((a - b).abs() <= SAME_REL * (1.0 + b.abs()), "{a} vs {b}");
         natural.constrain(&model_theta, &mut x_nat);
@@ -152,7 +160,7 @@ fn half_normal_cdf(sigma: f64) -> impl Fn(f64) -> f64 {
 #[test]
 fn prior_only_sampling_on_the_contribution_coordinates_gives_the_priors_on_beta() {
     let spec = spec();
-    let data = synthetic_data(&spec, ROWS, 5);
+    let data = synthetic_data_spending(&spec, ROWS, 5, P_ON);
     let options = DensityOptions {
         prior_only: true,
         ..DensityOptions::default()

@@ -20,3 +20,4 @@ mod sampler;
 mod support;
 mod survey;
 mod validation;
+mod weekly_hill;
