@@ -97,7 +97,8 @@ pub fn load_fit_dir(dir: &Path) -> Result<SavedFit, FitError> {
     for c in 1..=chains {
         let file = format!("draws/chain-{c}.csv");
         let text = read(&file)?;
-        all.push(parse_chain(&text, names.len()).map_err(|p| bad(dir, format!("{file}: {p}")))?);
+        let n = names.len();
+        all.push(parse_chain(&text, n, n).map_err(|p| bad(dir, format!("{file}: {p}")))?);
     }
     let draws = PosteriorDraws::from_constrained(names, &all)
         .ok_or_else(|| bad(dir, "chains differ in length; refit with `mmm fit`"))?;
@@ -111,8 +112,14 @@ pub fn load_fit_dir(dir: &Path) -> Result<SavedFit, FitError> {
     })
 }
 
-/// The parameter columns (after the 7 sampler columns) of a CmdStan chain file.
-fn parse_chain(text: &str, n_params: usize) -> Result<Vec<Vec<f64>>, String> {
+/// The first `n_read` parameter columns (after the 7 sampler columns) of a CmdStan chain file
+/// whose rows hold `n_columns` parameter columns (a panel fit writes its derived `beta[c,g]`
+/// after the parameters).
+pub(crate) fn parse_chain(
+    text: &str,
+    n_read: usize,
+    n_columns: usize,
+) -> Result<Vec<Vec<f64>>, String> {
     let mut rows = Vec::new();
     let mut header_seen = false;
     for (i, line) in text.lines().enumerate() {
@@ -123,13 +130,14 @@ fn parse_chain(text: &str, n_params: usize) -> Result<Vec<Vec<f64>>, String> {
             header_seen = true;
             continue;
         }
-        let values: Result<Vec<f64>, _> = line.split(',').skip(7).map(str::parse).collect();
+        let fields = line.split(',').skip(7);
+        let values: Result<Vec<f64>, _> = fields.clone().take(n_read).map(str::parse).collect();
         let values = values.map_err(|e| format!("line {}: {e}", i + 1))?;
-        if values.len() != n_params {
+        let found = fields.count();
+        if found != n_columns {
             return Err(format!(
-                "line {}: {} parameter values, the model has {n_params}",
-                i + 1,
-                values.len()
+                "line {}: {found} parameter values, the model has {n_columns}",
+                i + 1
             ));
         }
         rows.push(values);

@@ -18,6 +18,7 @@ use crate::spec::ModelSpec;
 use super::density::PanelDensity;
 use super::derive::{PanelDerived, derive};
 use super::error::PanelError;
+use super::saved::{PANEL_DATA_FILE, panel_fingerprint};
 
 /// A finished panel fit.
 #[derive(Debug, Clone)]
@@ -259,7 +260,8 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
         "model": fit.spec,
         "model_toml": toml::to_string(&fit.spec).unwrap_or_default(),
         "data": { "path": fit.spec.data.path, "rows": fit.data.n_rows(), "groups": groups,
-                  "period_days": fit.data.period_days },
+                  "period_days": fit.data.period_days,
+                  "fingerprint": panel_fingerprint(&fit.data) },
         "scales": fit.density.scales(),
         "parameters": fit.draws.names,
         "cmdstan_names": cmdstan_names(&fit.draws.names),
@@ -272,6 +274,11 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
     let text = serde_json::to_string_pretty(&meta)
         .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
     staged.write("fit.json", text.as_bytes())?;
+    // A copy of the data file as read, so later commands never depend on the working folder.
+    if let Some(source) = &fit.spec.data.path {
+        let bytes = std::fs::read(source).map_err(|e| OutputError::io(PANEL_DATA_FILE, e))?;
+        staged.write(PANEL_DATA_FILE, &bytes)?;
+    }
     write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
     staged.write("summary.csv", panel_summary_csv(fit).as_bytes())?;
     staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;

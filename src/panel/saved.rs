@@ -11,6 +11,29 @@ use super::density::PanelDensity;
 use super::derive::{PanelDerived, derive};
 use super::error::PanelError;
 use super::run::{load_panel_data, with_derived};
+use crate::fit::parse_chain;
+
+/// The fit directory's copy of the long-format data.
+pub const PANEL_DATA_FILE: &str = "data.csv";
+
+/// A stable hash of the panel's data: FNV-1a over each group's name, population and dataset
+/// fingerprint (column names, dates and values), as 16 hex digits.
+pub fn panel_fingerprint(data: &PanelData) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat("mmm-panel-v1");
+    for g in &data.groups {
+        eat(&g.name);
+        eat(&format!("{:e}", g.population));
+        eat(&g.data.fingerprint());
+    }
+    format!("{h:016x}")
+}
 
 /// A panel fit as later commands read it.
 #[derive(Debug, Clone)]
@@ -61,11 +84,28 @@ pub fn load_panel_fit(dir: &Path) -> Result<SavedPanelFit, PanelError> {
         .as_str()
         .ok_or_else(|| bad(dir, "fit.json has no model_toml; refit with `mmm fit`"))?;
     let spec = ModelSpec::from_toml(toml, None).map_err(|e| bad(dir, e))?;
-    let path = meta["data"]["path"]
-        .as_str()
-        .map(PathBuf::from)
-        .ok_or_else(|| bad(dir, "fit.json names no data file; refit with `mmm fit`"))?;
+    // The fit's own copy of the data; a fit written before copies were kept names its file.
+    let copy = dir.join(PANEL_DATA_FILE);
+    let path = if copy.is_file() {
+        copy
+    } else {
+        meta["data"]["path"]
+            .as_str()
+            .map(PathBuf::from)
+            .ok_or_else(|| bad(dir, "fit.json names no data file; refit with `mmm fit`"))?
+    };
     let data = load_panel_data(&spec, &path)?;
+    if let Some(expected) = meta["data"]["fingerprint"].as_str()
+        && expected != panel_fingerprint(&data)
+    {
+        return Err(bad(
+            dir,
+            format!(
+                "{} does not match the data the fit was made on (fingerprint differs); refit                  with `mmm fit`",
+                path.display()
+            ),
+        ));
+    }
     let density = PanelDensity::new(&spec, &data)?;
     let names = density.param_names();
     let chains = meta["chains"].as_array().map_or(0, Vec::len);
@@ -73,7 +113,11 @@ pub fn load_panel_fit(dir: &Path) -> Result<SavedPanelFit, PanelError> {
     for c in 1..=chains {
         let file = format!("draws/chain-{c}.csv");
         let text = read(&file)?;
-        all.push(parse_chain(&text, names.len()).map_err(|p| bad(dir, format!("{file}: {p}")))?);
+        let n_columns = names.len() + spec.channels.len() * data.groups.len();
+        all.push(
+            parse_chain(&text, names.len(), n_columns)
+                .map_err(|p| bad(dir, format!("{file}: {p}")))?,
+        );
     }
     let draws = PosteriorDraws::from_constrained(names, &all)
         .ok_or_else(|| bad(dir, "chains differ in length; refit with `mmm fit`"))?;
@@ -85,35 +129,4 @@ pub fn load_panel_fit(dir: &Path) -> Result<SavedPanelFit, PanelError> {
         draws,
         meta,
     })
-}
-
-/// The first `n_params` parameter columns (after the 7 sampler columns) of a chain file.
-fn parse_chain(text: &str, n_params: usize) -> Result<Vec<Vec<f64>>, String> {
-    let mut rows = Vec::new();
-    let mut header_seen = false;
-    for (i, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        if !header_seen {
-            header_seen = true;
-            continue;
-        }
-        let values: Result<Vec<f64>, _> = line
-            .split(',')
-            .skip(7)
-            .take(n_params)
-            .map(str::parse)
-            .collect();
-        let values = values.map_err(|e| format!("line {}: {e}", i + 1))?;
-        if values.len() != n_params {
-            return Err(format!(
-                "line {}: {} parameter values, the model has {n_params}",
-                i + 1,
-                values.len()
-            ));
-        }
-        rows.push(values);
-    }
-    Ok(rows)
 }

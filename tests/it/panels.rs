@@ -86,13 +86,18 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
     // `mmm report` rewrites the page `mmm fit` wrote, byte for byte.
     let page = dir.path().join("fit/report.html");
     let written = std::fs::read_to_string(&page).unwrap();
-    let report = mmm(&["report", "fit"], dir.path());
+    // It reads the fit's own copy of the data (data.csv), so it runs from any folder.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let fit_dir = dir.path().join("fit");
+    let report = mmm(&["report", fit_dir.to_str().unwrap()], &elsewhere);
     assert!(
         report.status.success(),
         "{}",
         String::from_utf8_lossy(&report.stderr)
     );
     assert_eq!(std::fs::read_to_string(&page).unwrap(), written);
+    std::fs::remove_dir(&elsewhere).unwrap();
     for id in [
         "summary",
         "groups",
@@ -128,6 +133,19 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
             "{verb} wrote"
         );
     }
+    // A changed copy of the data is refused by its fingerprint.
+    let copy = dir.path().join("fit/data.csv");
+    let text = std::fs::read_to_string(&copy).unwrap();
+    let (head, rest) = text.split_once('\n').unwrap();
+    let (first, others) = rest.split_once('\n').unwrap();
+    // The columns are date, group, target, ...: change the first row's target.
+    let mut cells: Vec<&str> = first.split(',').collect();
+    cells[2] = "12345";
+    std::fs::write(&copy, format!("{head}\n{}\n{others}", cells.join(","))).unwrap();
+    let out = mmm(&["report", "fit"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("fingerprint differs"), "{err}");
 }
 
 /// `mmm sbc` on a small panel model: ranks of every parameter (hyper-parameters, group
