@@ -82,8 +82,8 @@ pub struct DensityOptions {
     /// The prior alone: no likelihood and no lift-test term (the data still defines the
     /// scales and the spend that ROI, marginal-ROI and share priors are stated on).
     pub prior_only: bool,
-    /// Sample each coefficient β as β itself instead of its contribution at mean spend
-    /// c = β·f(x̄) (see `density/reparam.rs`); the same posterior, worse geometry. For
+    /// Sample each coefficient β as β itself instead of its contribution over the channel's
+    /// spend (see `density/reparam.rs`); the same posterior, worse geometry. For
     /// comparisons and tests.
     pub natural_coordinates: bool,
 }
@@ -151,7 +151,7 @@ pub struct MmmDensity {
     /// [`DensityOptions::prior_only`].
     prior_only: bool,
     geometric_scratch: Vec<f64>,
-    /// The media block's sampled coordinates (coefficient as contribution at mean spend).
+    /// The media block's sampled coordinates (coefficient as contribution over its spend).
     pub(crate) reparam: Option<MediaReparam>,
     /// θ′: the model's coordinates of the last θ (scratch).
     model_theta: Vec<f64>,
