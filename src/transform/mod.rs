@@ -36,6 +36,7 @@ mod calendar;
 mod finite_diff;
 mod fourier;
 mod geometric;
+mod lanes;
 mod reduce;
 mod saturation;
 mod simd;
@@ -52,6 +53,10 @@ pub use fourier::{DAYS_PER_YEAR, fourier_features, fourier_names};
 pub use geometric::{
     GEOMETRIC_RECURSION_MIN_LAG, convolve_with_moment, geometric_adstock, geometric_alpha_adjoint,
     geometric_recursion, geometric_reductions, geometric_scratch_len,
+};
+pub use lanes::{
+    LANES, LaneParams, LaneSeries, Lanes, geometric_logistic_forward, geometric_logistic_sweep,
+    interleave, lane_scratch_len,
 };
 pub use reduce::{dot, dot_where_nonzero, sum};
 pub use saturation::{
