@@ -149,6 +149,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
     let mut phase_evals = density.evals;
     let mut max_depth_hits = 0;
     let mut metric_rank = 0;
+    let mut first_window_ended = false;
 
     for it in 0..settings.warmup {
         let t = nuts
@@ -171,14 +172,15 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                 phases[phase].fisher_divergence = end.fisher;
                 phases[phase].fisher_divergence_diag = end.fisher_diag;
                 let averaged = dual.final_step_size();
-                eps = find_initial_step_size(
-                    density,
-                    adapt.metric(),
-                    &z,
-                    eps,
-                    &mut rng,
-                    &mut scratch,
-                );
+                // Stan's doubling/halving search after the first window only (the initial
+                // metric can be far off); later, the averaged step of the window just ended is
+                // a better start than a search from one point (docs/performance.md).
+                eps = if first_window_ended {
+                    averaged
+                } else {
+                    find_initial_step_size(density, adapt.metric(), &z, eps, &mut rng, &mut scratch)
+                };
+                first_window_ended = true;
                 dual.restart(eps);
                 if let Some(coordinate) = end.floored {
                     stuck = Some(Stuck::MetricFloor { coordinate });
@@ -333,10 +335,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phases_cover_the_warmup_in_stan_order() {
+    fn phases_cover_the_warmup_in_order() {
         let windows = metric_windows(1000, WarmupWindows::default());
         let p = phases(1000, &windows);
-        assert_eq!(p.first().unwrap().name, "init_buffer");
+        // The initial buffer is cut into early metric windows.
+        assert_eq!(p.first().unwrap().name, "window_1");
+        let stan = WarmupWindows {
+            early_window: 0,
+            ..WarmupWindows::default()
+        };
+        assert_eq!(
+            phases(1000, &metric_windows(1000, stan))[0].name,
+            "init_buffer"
+        );
         assert_eq!(p.last().unwrap().name, "term_buffer");
         assert_eq!(p.first().unwrap().start, 0);
         assert_eq!(p.last().unwrap().end, 1000);

@@ -26,8 +26,8 @@ impl Default for DualAveragingOptions {
 }
 
 /// See [`DualAveraging::restart`]. A factor of 2 halved warm-up divergences on the posteriordb
-/// set but, with the longer terminal buffer, gave divergences in the demo MMM's kept draws
-/// (docs/performance.md); Stan's 10 stays.
+/// set but, with a longer terminal buffer and Stan's search at every window end, gave
+/// divergences in the demo MMM's kept draws (docs/performance.md); Stan's 10 stays.
 pub(crate) const RESTART_MU_FACTOR: f64 = 10.0;
 
 /// State of the dual-averaging iteration on log step size.

@@ -1,16 +1,27 @@
-//! Stan's warm-up schedule: an initial fast buffer, slow metric windows doubling in length, and
-//! a terminal fast buffer (75 / 25, 50, 100, ... / 50 by default).
+//! The warm-up schedule: Stan's initial buffer, cut into short early metric windows, then
+//! Stan's slow metric windows doubling in length, and a terminal step-size-only buffer
+//! (10 × 7 + 5 early / 25, 50, 100, ... / 150 by default).
 
-/// The terminal buffer, Stan's 50. A buffer of 150 gave larger final steps and fewer warm-up
-/// divergences on the posteriordb set, but divergences in the demo MMM's kept draws
-/// (docs/performance.md), so it is not the default.
-pub const TERM_BUFFER: usize = 50;
+/// The terminal buffer, three times Stan's 50: the final step size is the dual-averaging
+/// average over this buffer, and over 50 iterations the restart's transient pulls it down
+/// (acceptance 0.85-0.93 for a target of 0.8; docs/performance.md, "Sampler core").
+pub const TERM_BUFFER: usize = 150;
+
+/// Length of the early metric windows that cut up the initial buffer. The first metric is
+/// 1/|gradient| at the starting point, which can be far off (a coordinate that starts near its
+/// mode gets a huge inverse mass and forces tiny steps); Stan keeps it for 100 iterations,
+/// nuts-rs updates it every draw and switches estimators every 10 draws. Here the metric is
+/// re-estimated every 10 iterations until the first slow window.
+pub const EARLY_WINDOW: usize = 10;
 
 /// Buffer and first-window lengths, Stan's defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WarmupWindows {
-    /// Iterations before the first metric window (step size only).
+    /// Iterations before the first slow metric window, cut into early windows.
     pub init_buffer: usize,
+    /// Length of the early metric windows within the initial buffer (0: none, Stan's
+    /// step-size-only buffer).
+    pub early_window: usize,
     /// Length of the first metric window; each next one doubles.
     pub base_window: usize,
     /// Iterations after the last metric window (step size only).
@@ -21,6 +32,7 @@ impl Default for WarmupWindows {
     fn default() -> Self {
         WarmupWindows {
             init_buffer: 75,
+            early_window: EARLY_WINDOW,
             base_window: 25,
             term_buffer: TERM_BUFFER,
         }
@@ -32,8 +44,28 @@ const MIN_WARMUP_FOR_METRIC: usize = 20;
 
 /// The metric windows as half-open iteration ranges `[start, end)`; the metric is updated at
 /// the end of each. When the defaults do not fit in `warmup`, the buffers shrink to 15 % and
-/// 10 % of it and the single window takes the rest, as Stan does.
+/// 10 % of it and the single slow window takes the rest, as Stan does. The initial buffer is
+/// cut into early windows of `early_window` iterations, the last one taking the remainder.
 pub fn metric_windows(warmup: usize, w: WarmupWindows) -> Vec<(usize, usize)> {
+    let slow = slow_windows(warmup, w);
+    let first = slow.first().map_or(0, |s| s.0);
+    let mut windows = Vec::new();
+    let mut start = 0;
+    while w.early_window > 0 && start + w.early_window <= first {
+        let end = if start + 2 * w.early_window > first {
+            first
+        } else {
+            start + w.early_window
+        };
+        windows.push((start, end));
+        start = end;
+    }
+    windows.extend(slow);
+    windows
+}
+
+/// Stan's windows: an initial buffer, windows doubling in length, a terminal buffer.
+fn slow_windows(warmup: usize, w: WarmupWindows) -> Vec<(usize, usize)> {
     if warmup < MIN_WARMUP_FOR_METRIC {
         return Vec::new();
     }
@@ -65,25 +97,54 @@ pub fn metric_windows(warmup: usize, w: WarmupWindows) -> Vec<(usize, usize)> {
 mod tests {
     use super::*;
 
+    const STAN: WarmupWindows = WarmupWindows {
+        init_buffer: 75,
+        early_window: 0,
+        base_window: 25,
+        term_buffer: 50,
+    };
+
     #[test]
-    fn default_schedule_matches_stan() {
-        let w = metric_windows(1000, WarmupWindows::default());
+    fn stan_schedule_is_reproduced_without_early_windows() {
+        let w = metric_windows(1000, STAN);
         assert_eq!(
             w,
             vec![(75, 100), (100, 150), (150, 250), (250, 450), (450, 950)]
+        );
+        assert_eq!(metric_windows(100, STAN), vec![(15, 90)]);
+        assert!(metric_windows(10, STAN).is_empty());
+        assert_eq!(metric_windows(200, STAN), vec![(75, 100), (100, 150)]);
+    }
+
+    #[test]
+    fn default_schedule_cuts_the_initial_buffer_and_keeps_150_for_the_step_size() {
+        let w = metric_windows(1000, WarmupWindows::default());
+        assert_eq!(
+            w,
+            vec![
+                (0, 10),
+                (10, 20),
+                (20, 30),
+                (30, 40),
+                (40, 50),
+                (50, 60),
+                (60, 75),
+                (75, 100),
+                (100, 150),
+                (150, 250),
+                (250, 850)
+            ]
         );
     }
 
     #[test]
     fn short_warmup_shrinks_buffers_and_tiny_warmup_skips_metric() {
+        let d = WarmupWindows::default();
+        assert_eq!(metric_windows(100, d), vec![(0, 15), (15, 90)]);
+        assert!(metric_windows(10, d).is_empty());
         assert_eq!(
-            metric_windows(100, WarmupWindows::default()),
-            vec![(15, 90)]
-        );
-        assert!(metric_windows(10, WarmupWindows::default()).is_empty());
-        assert_eq!(
-            metric_windows(200, WarmupWindows::default()),
-            vec![(75, 100), (100, 150)]
+            metric_windows(200, d),
+            vec![(0, 10), (10, 20), (20, 30), (30, 180)]
         );
     }
 }

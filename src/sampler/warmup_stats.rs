@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
-/// One phase of warm-up: the initial buffer, a metric window, or the terminal buffer.
+/// One phase of warm-up: the initial buffer (only when it is not cut into early metric
+/// windows), a metric window, or the terminal buffer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseStats {
-    /// `"init_buffer"`, `"window_1"`, `"window_2"`, ..., or `"term_buffer"`.
+    /// `"init_buffer"`, `"window_1"`, `"window_2"`, ..., or `"term_buffer"`. With the default
+    /// schedule windows 1 to 7 are the early windows of the first 75 iterations.
     pub name: String,
     /// First iteration of the phase (0-based, within warm-up).
     pub start: usize,
