@@ -281,7 +281,7 @@ fn bench_case(
 /// replaced by `groups` when given.
 fn panel(model: &str, truth: &str, groups: Option<usize>) -> (PanelDensity, usize, usize) {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models/panels"));
-    let spec = ModelSpec::from_file(&dir.join(model)).expect("panel model file");
+    let spec = ModelSpec::from_file(dir.join(model)).expect("panel model file");
     let text = std::fs::read_to_string(dir.join(truth)).expect("panel truth file");
     let mut truth = PanelTruth::from_toml(&text).expect("panel truth");
     if let Some(g) = groups {
