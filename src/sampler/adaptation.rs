@@ -9,7 +9,8 @@ use super::hamiltonian::MassMatrix;
 use super::low_rank_metric::LowRankMetric;
 use super::metric::{MetricEstimator, initial_inv_mass};
 use super::settings::{
-    AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE, AUTO_MIN_WINDOW_DRAWS, LOW_RANK_CUTOFF,
+    AUTO_MAX_CORRECTION_DIM, AUTO_MAX_FISHER_CORRECTED, AUTO_MAX_RESIDUAL_SHARE,
+    AUTO_MIN_WINDOW_DRAWS, LOW_RANK_CUTOFF,
 };
 
 /// What the end of a metric window installed.
@@ -202,23 +203,26 @@ struct LowRankWindow {
     /// Draws added in the current window.
     draws: usize,
     diag_estimator: MetricEstimator,
-    cov_estimator: CovEstimator,
+    /// `None` when no correction is estimated (`auto` above [`AUTO_MAX_CORRECTION_DIM`]).
+    cov_estimator: Option<CovEstimator>,
 }
 
 impl LowRankWindow {
-    fn new(dim: usize) -> Self {
+    fn new(dim: usize, estimate_correction: bool) -> Self {
         LowRankWindow {
             diag: vec![1.0; dim],
             draws: 0,
             diag_estimator: MetricEstimator::new(dim),
-            cov_estimator: CovEstimator::new(dim),
+            cov_estimator: estimate_correction.then(|| CovEstimator::new(dim)),
         }
     }
 
     fn add(&mut self, q: &[f64], grad: &[f64]) {
         self.draws += 1;
         self.diag_estimator.add(q, grad);
-        self.cov_estimator.add(q, grad);
+        if let Some(cov) = &mut self.cov_estimator {
+            cov.add(q, grad);
+        }
     }
 
     /// Estimate the diagonal and the correction (only directions that lower the Fisher
@@ -234,7 +238,8 @@ impl LowRankWindow {
         let fisher_diag = self.diag_estimator.fisher(&self.diag);
         let lr = self
             .cov_estimator
-            .low_rank(&self.diag, LOW_RANK_CUTOFF, only_improving);
+            .as_ref()
+            .and_then(|cov| cov.low_rank(&self.diag, LOW_RANK_CUTOFF, only_improving));
         let (rank, fisher) = match lr {
             Some(lr) => {
                 let rank = install(
@@ -254,7 +259,9 @@ impl LowRankWindow {
             None => (install(&self.diag, &[], &[], None, None), fisher_diag),
         };
         self.diag_estimator.reset();
-        self.cov_estimator.reset();
+        if let Some(cov) = &mut self.cov_estimator {
+            cov.reset();
+        }
         self.draws = 0;
         WindowEnd {
             floored,
@@ -271,7 +278,7 @@ impl AdaptiveMetric for LowRankAdaptation {
     fn new(dim: usize) -> Self {
         LowRankAdaptation {
             metric: LowRankMetric::unit(dim),
-            window: LowRankWindow::new(dim),
+            window: LowRankWindow::new(dim, true),
         }
     }
 
@@ -321,7 +328,7 @@ impl AdaptiveMetric for AutoAdaptation {
     fn new(dim: usize) -> Self {
         AutoAdaptation {
             metric: AutoMetric::unit(dim),
-            window: LowRankWindow::new(dim),
+            window: LowRankWindow::new(dim, dim <= AUTO_MAX_CORRECTION_DIM),
         }
     }
 
@@ -370,6 +377,37 @@ impl AdaptiveMetric for AutoAdaptation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Above the size cap `auto` keeps no covariance estimate (two n × n matrices per chain)
+    /// and installs the diagonal metric at every window end, whatever its draws.
+    #[test]
+    fn auto_above_the_size_cap_estimates_no_correction() {
+        assert!(
+            AutoAdaptation::new(AUTO_MAX_CORRECTION_DIM)
+                .window
+                .cov_estimator
+                .is_some()
+        );
+        let n = AUTO_MAX_CORRECTION_DIM + 1;
+        let mut big = AutoAdaptation::new(n);
+        assert!(big.window.cov_estimator.is_none());
+        big.start(&vec![1.0; n]);
+        // Strongly correlated draws: below the cap a correction could be installed.
+        for i in 0..200 {
+            let t = (i as f64 * 0.37).sin();
+            let q: Vec<f64> = (0..n).map(|j| t + 1e-3 * ((i * j) as f64).cos()).collect();
+            let g: Vec<f64> = q.iter().map(|x| -x).collect();
+            big.add(&q, &g);
+        }
+        let end = big.end_window();
+        assert_eq!(end.rank, 0);
+        assert!(big.inv_mass_dense().is_none());
+        assert!(
+            big.inv_mass_diag()
+                .iter()
+                .all(|v| v.is_finite() && *v > 0.0)
+        );
+    }
 
     /// The gate: a nearly whitening correction that removes nearly all of the misfit passes;
     /// one that leaves the metric poor, or removes only part of the misfit, does not.

@@ -48,6 +48,13 @@ pub const AUTO_MAX_RESIDUAL_SHARE: f64 = 0.05;
 /// cost the collinear MMM test its R-hat.
 pub const AUTO_MIN_WINDOW_DRAWS: usize = 50;
 
+/// Above this many parameters `auto` is the diagonal metric: its covariance estimate keeps two
+/// n × n matrices per chain, updates them at O(n²) per warm-up draw and decomposes them at
+/// O(n³) per window, which at the size of a large panel (about 7000 parameters: 780 MB per
+/// chain, minutes per decomposition) costs more than the sampling. `low_rank` and `dense`
+/// still estimate the covariance when asked for by name.
+pub const AUTO_MAX_CORRECTION_DIM: usize = 500;
+
 impl Metric {
     /// The name used in model files: `"diag"`, `"dense"`, `"low_rank"` or `"auto"`.
     pub fn as_str(self) -> &'static str {
