@@ -24,6 +24,7 @@ pub use derive::{LiftRow, PanelContributionRow, PanelDerived, PanelRoasRow, deri
 pub use error::PanelError;
 pub use layout::PanelParam;
 pub use panel_data::PanelScales;
+pub(crate) use run::constrained_draws;
 pub use run::{
     PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
 };

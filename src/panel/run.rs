@@ -84,9 +84,11 @@ pub fn fit_panel(
     let samples = sample(&density, &spec.sampler, progress)?;
     let sampling_seconds = started.elapsed().as_secs_f64();
     let uneven = || PanelError::Invalid("chains returned draws of unequal length".into());
-    let params =
-        PosteriorDraws::from_constrained(density.param_names(), &constrained(&density, &samples))
-            .ok_or_else(uneven)?;
+    let params = PosteriorDraws::from_constrained(
+        density.param_names(),
+        &constrained_draws(&density, &samples),
+    )
+    .ok_or_else(uneven)?;
     let derived = derive(spec, &density, &params);
     let draws = with_derived(&density, &params, &derived).ok_or_else(uneven)?;
     let summary = summarize_params(&draws);
@@ -125,15 +127,18 @@ pub(crate) fn with_derived(
     PosteriorDraws::from_constrained(names, &chains)
 }
 
-fn constrained(density: &PanelDensity, samples: &Samples) -> Vec<Vec<Vec<f64>>> {
+/// Every kept draw on the model's parameters, one chain after another (one copy of the
+/// density per chain for the centred intercepts' forward pass).
+pub(crate) fn constrained_draws(density: &PanelDensity, samples: &Samples) -> Vec<Vec<Vec<f64>>> {
     samples
         .chains
         .iter()
         .map(|chain| {
+            let mut scratch = density.clone();
             (0..chain.n_draws())
                 .map(|i| {
                     let mut out = Vec::new();
-                    density.constrain(chain.draw(i), &mut out);
+                    scratch.constrain_reusing(chain.draw(i), &mut out);
                     out
                 })
                 .collect()

@@ -76,19 +76,7 @@ fn replicate(
             (settings.chains, settings.warmup, settings.draws, seed);
         let samples = sample(&density, &s, &NoProgress).map_err(|e| e.to_string())?;
         out.divergences = samples.divergences();
-        let chains: Vec<Vec<Vec<f64>>> = samples
-            .chains
-            .iter()
-            .map(|chain| {
-                (0..chain.n_draws())
-                    .map(|i| {
-                        let mut x = Vec::new();
-                        density.constrain(chain.draw(i), &mut x);
-                        x
-                    })
-                    .collect()
-            })
-            .collect();
+        let chains = crate::panel::constrained_draws(&density, &samples);
         PosteriorDraws::from_constrained(density.param_names(), &chains)
             .ok_or_else(|| "chains returned draws of unequal length".to_string())
     });
