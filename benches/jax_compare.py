@@ -230,6 +230,7 @@ def compare(args: argparse.Namespace, case: str) -> dict:
         "dim": len(d["parameters"]),
         "max_relative_difference": worst,
         "mmm_us": ours * 1e6,
+        "mmm_sampled_coordinates_us": d["seconds_per_logp_grad_sampled_coordinates"] * 1e6,
         "mmm_clock": d["clock"],
         "mmm_ns_per_period_channel": ours * 1e9 / (n * c),
         "jax_call_cpu_us": call_cpu * 1e6,
