@@ -13,7 +13,7 @@ use mmm::validate::{PanelRecovery, panel_recovery, recovery_csv};
 
 use super::args::SamplerOverrides;
 use super::progress::ChainBars;
-use super::validate_cmd::{FIT_SUBDIR, apply, convergence_line, recovery_rows};
+use super::validate_cmd::{apply, convergence_line, fit_dir_of, recovery_rows};
 
 /// `mmm validate SIM_DIR [MODEL]` when the model is a panel model.
 pub fn run(
@@ -25,13 +25,7 @@ pub fn run(
     let truth = read_panel_truth(sim_dir)?;
     let default_model = sim_dir.join(MODEL_FILE);
     let model = model.unwrap_or(&default_model);
-    let fit_dir = sim_dir.join(FIT_SUBDIR);
-    if fit_dir.exists() && !force {
-        anyhow::bail!(
-            "{} already holds a fit; add --force to refit and replace it",
-            fit_dir.display()
-        );
-    }
+    let fit_dir = fit_dir_of(sim_dir, force)?;
     let (mut spec, panel) = load_panel_model(model, Some(&sim_dir.join(DATA_FILE)))?;
     apply(&mut spec, overrides)?;
     let staged = StagedDir::new(&fit_dir, OutputKind::Fit, force)?;

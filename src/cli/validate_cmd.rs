@@ -94,6 +94,18 @@ fn simulation_summary(sim: &Simulation) -> String {
     s
 }
 
+/// Where validate writes its fit inside `sim_dir`; an existing fit is an error unless `force`.
+pub(super) fn fit_dir_of(sim_dir: &Path, force: bool) -> anyhow::Result<std::path::PathBuf> {
+    let fit_dir = sim_dir.join(FIT_SUBDIR);
+    if fit_dir.exists() && !force {
+        anyhow::bail!(
+            "{} already holds a fit; add --force to refit and replace it",
+            fit_dir.display()
+        );
+    }
+    Ok(fit_dir)
+}
+
 /// `mmm validate SIM_DIR [MODEL]`.
 pub fn validate_cmd(
     sim_dir: &Path,
@@ -104,13 +116,7 @@ pub fn validate_cmd(
     let truth = read_truth(sim_dir)?;
     let default_model = sim_dir.join(MODEL_FILE);
     let model = model.unwrap_or(&default_model);
-    let fit_dir = sim_dir.join(FIT_SUBDIR);
-    if fit_dir.exists() && !force {
-        anyhow::bail!(
-            "{} already holds a fit; add --force to refit and replace it",
-            fit_dir.display()
-        );
-    }
+    let fit_dir = fit_dir_of(sim_dir, force)?;
     let data = sim_dir.join(mmm::simulate::DATA_FILE);
     let (mut spec, dataset) = load_model(model, Some(&data))?;
     apply(&mut spec, overrides)?;
