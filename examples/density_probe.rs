@@ -15,9 +15,9 @@
 use std::time::Instant;
 
 use mmm::data::load_dataset_from_reader;
+use mmm::density::DensityOptions;
 use mmm::fit::data_request;
 use mmm::transform::Date;
-use mmm::density::DensityOptions;
 use mmm::{LogDensity, MmmDensity, ModelSpec, load_dataset};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
