@@ -753,7 +753,7 @@ impl LogDensity for MmmDensity {
             })
         } else {
             Err(LogpError::OutOfSupport(
-                "a channel's saturation at its mean spend left (0, 1]",
+                "a channel's saturation at its reference spend (mean spend, or the spend range for Hill) left (0, 1]",
             ))
         };
         self.model_theta = model_theta;

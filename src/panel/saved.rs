@@ -101,7 +101,7 @@ pub fn load_panel_fit(dir: &Path) -> Result<SavedPanelFit, PanelError> {
         return Err(bad(
             dir,
             format!(
-                "{} does not match the data the fit was made on (fingerprint differs); refit                  with `mmm fit`",
+                "{} does not match the data the fit was made on (fingerprint differs); refit with `mmm fit`",
                 path.display()
             ),
         ));

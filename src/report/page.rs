@@ -260,15 +260,29 @@ pub fn render_html(report: &ReportData, allocation: Option<&AllocationSummary>) 
     } else {
         format!("mmm report: {}", report.model_file)
     };
+    let footer = format!(
+        "Written by mmm. Every interval is a {} posterior credible interval \
+         (<code>[report] interval</code> in the model file), except the 90% predictive band and \
+         the budget section's stated 50% and 90% intervals. The numbers behind these charts are \
+         in the fit directory: summary.csv, contributions.csv, roas.csv, \
+         response_curves.csv.",
+        report.interval().label()
+    );
+    page_html(&title, &header(report), &sections, &footer)
+}
+
+/// One self-contained page: the title, the header's HTML, a table of contents, the sections
+/// and the footer's HTML (the national and the panel report share it).
+pub(super) fn page_html(title: &str, header: &str, sections: &[Section], footer: &str) -> String {
     let mut out = String::with_capacity(1 << 18);
     let _ = write!(
         out,
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{CSS}</style></head><body><main>"#,
-        escape_html(&title)
+        escape_html(title)
     );
-    out.push_str(&header(report));
+    out.push_str(header);
     out.push_str(r#"<nav class="toc">"#);
-    for s in &sections {
+    for s in sections {
         let _ = write!(
             out,
             r##"<a href="#{}">{}</a>"##,
@@ -277,19 +291,11 @@ pub fn render_html(report: &ReportData, allocation: Option<&AllocationSummary>) 
         );
     }
     out.push_str("</nav>");
-    for s in &sections {
+    for s in sections {
         out.push('\n');
         out.push_str(&s.html());
     }
-    let _ = write!(
-        out,
-        "\n<footer>Written by mmm. Every interval is a {} posterior credible interval \
-         (<code>[report] interval</code> in the model file), except the 90% predictive band and \
-         the budget section's stated 50% and 90% intervals. The numbers behind these charts are \
-         in the fit directory: summary.csv, contributions.csv, roas.csv, \
-         response_curves.csv.</footer></main></body></html>\n",
-        report.interval().label()
-    );
+    let _ = write!(out, "\n<footer>{footer}</footer></main></body></html>\n");
     out
 }
 

@@ -18,9 +18,8 @@ use super::escape::escape_html;
 use super::figure::{Figure, LegendKey, Mark, Section, grid, legend_html};
 use super::format::{fixed, interval, num};
 use super::input::ChainStats;
-use super::page::REPORT_FILE;
+use super::page::{REPORT_FILE, page_html};
 use super::plot::{Plot, SMALL, TICKS_SMALL, panel_size};
-use super::style::CSS;
 use super::svg::color;
 
 /// What the panel report shows, read from a panel fit.
@@ -434,34 +433,14 @@ fn sections(r: &PanelReport) -> Vec<Section> {
 
 /// The panel report as one self-contained HTML page; the same inputs give the same bytes.
 pub fn render_panel_html(r: &PanelReport) -> String {
-    let sections = sections(r);
-    let mut out = String::with_capacity(1 << 17);
-    let _ = write!(
-        out,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>mmm report: {}</title><style>{CSS}</style></head><body><main>"#,
-        escape_html(&r.model_file)
-    );
-    out.push_str(&header(r));
-    out.push_str(r#"<nav class="toc">"#);
-    for s in &sections {
-        let _ = write!(
-            out,
-            r##"<a href="#{}">{}</a>"##,
-            s.id,
-            escape_html(&s.title)
-        );
-    }
-    out.push_str("</nav>");
-    for s in &sections {
-        out.push('\n');
-        out.push_str(&s.html());
-    }
-    out.push_str(
-        "\n<footer>Written by mmm. Every interval is a 90% posterior credible interval. The \
-         numbers behind this page are in the fit directory: summary.csv, roas.csv, \
-         roas_by_group.csv, contributions_by_group.csv.</footer></main></body></html>\n",
-    );
-    out
+    page_html(
+        &format!("mmm report: {}", r.model_file),
+        &header(r),
+        &sections(r),
+        "Written by mmm. Every interval is a 90% posterior credible interval. The numbers \
+         behind this page are in the fit directory: summary.csv, roas.csv, roas_by_group.csv, \
+         contributions_by_group.csv.",
+    )
 }
 
 /// Write `report.html` of a panel fit into `dir` atomically; returns its path.
