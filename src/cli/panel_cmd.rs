@@ -8,8 +8,8 @@ use anyhow::Context;
 
 use mmm::fitdir::{OutputKind, StagedDir, write_file_atomic};
 use mmm::panel::{
-    PANEL_TRUTH_FILE, PanelDensity, PanelFit, PanelTruth, fit_panel, load_panel_model,
-    simulate_panel, write_panel_fit,
+    PANEL_TRUTH_FILE, PanelDensity, PanelFit, PanelTruth, derive_panel_fit, load_panel_model,
+    sample_panel, simulate_panel, write_panel_fit,
 };
 use mmm::report::{PanelReport, write_panel_report};
 use mmm::spec::ModelSpec;
@@ -108,10 +108,7 @@ pub fn run(
         panel.groups.len(),
         panel.n_rows()
     );
-    let bars = ChainBars::new(s.chains, s.warmup, s.draws);
-    let result = fit_panel(&spec, &panel, &bars);
-    bars.finish();
-    let fit = result?;
+    let fit = fit_with_progress(&spec, &panel)?;
     let path = write_panel_fit(&fit, staged)
         .with_context(|| format!("writing the fit directory {}", out.display()))?;
     write_panel_report(&path, &PanelReport::from_fit(&fit))
@@ -130,6 +127,23 @@ pub fn run(
         );
         ExitStatus::ReviewFailed
     })
+}
+
+/// Sample with one progress bar per chain, then derive with a line that says what runs.
+pub(crate) fn fit_with_progress(
+    spec: &ModelSpec,
+    panel: &mmm::data::PanelData,
+) -> anyhow::Result<PanelFit> {
+    let s = &spec.sampler;
+    let bars = ChainBars::new(s.chains, s.warmup, s.draws);
+    let result = sample_panel(spec, panel, &bars);
+    bars.finish();
+    let sampled = result?;
+    eprintln!(
+        "Deriving contributions, ROAS and marginal ROAS per group from {} draws...",
+        sampled.n_draws()
+    );
+    Ok(derive_panel_fit(spec, panel, sampled)?)
 }
 
 fn fit_summary(fit: &PanelFit) -> String {

@@ -7,12 +7,11 @@ use std::path::Path;
 use anyhow::Context;
 
 use mmm::fitdir::{OutputKind, StagedDir, write_file_atomic};
-use mmm::panel::{fit_panel, load_panel_model, read_panel_truth, write_panel_fit};
+use mmm::panel::{load_panel_model, read_panel_truth, write_panel_fit};
 use mmm::simulate::{DATA_FILE, MODEL_FILE};
 use mmm::validate::{PanelRecovery, panel_recovery, recovery_csv};
 
 use super::args::SamplerOverrides;
-use super::progress::ChainBars;
 use super::validate_cmd::{apply, convergence_line, fit_dir_of, recovery_rows};
 
 /// `mmm validate SIM_DIR [MODEL]` when the model is a panel model.
@@ -40,10 +39,7 @@ pub fn run(
         s.warmup,
         s.draws
     );
-    let bars = ChainBars::new(s.chains, s.warmup, s.draws);
-    let result = fit_panel(&spec, &panel, &bars);
-    bars.finish();
-    let fit = result?;
+    let fit = super::panel_cmd::fit_with_progress(&spec, &panel)?;
     write_panel_fit(&fit, staged)
         .with_context(|| format!("writing the fit directory {}", fit_dir.display()))?;
     let rec = panel_recovery(&truth, &fit);

@@ -26,7 +26,8 @@ pub use layout::PanelParam;
 pub use panel_data::PanelScales;
 pub(crate) use run::constrained_draws;
 pub use run::{
-    PanelFit, fit_panel, load_panel_data, load_panel_model, panel_summary_csv, write_panel_fit,
+    PanelFit, SampledPanel, derive_panel_fit, fit_panel, load_panel_data, load_panel_model,
+    panel_summary_csv, sample_panel, write_panel_fit,
 };
 pub use saved::{SavedPanelFit, load_panel_fit};
 pub use simulate::{

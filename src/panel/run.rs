@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
@@ -39,6 +40,8 @@ pub struct PanelFit {
     pub derived: PanelDerived,
     /// Sampling wall time, seconds.
     pub sampling_seconds: f64,
+    /// Wall time of constraining the draws, deriving and summarising, seconds.
+    pub derive_seconds: f64,
 }
 
 /// Read a panel model file and its data (`data` overrides `[data] path`).
@@ -79,10 +82,54 @@ pub fn fit_panel(
     data: &PanelData,
     progress: &dyn Progress,
 ) -> Result<PanelFit, PanelError> {
+    let sampled = sample_panel(spec, data, progress)?;
+    derive_panel_fit(spec, data, sampled)
+}
+
+/// A panel model's raw sampler output, before anything is derived from it.
+#[derive(Debug, Clone)]
+pub struct SampledPanel {
+    density: PanelDensity,
+    samples: Samples,
+    sampling_seconds: f64,
+}
+
+impl SampledPanel {
+    /// Kept draws over all chains.
+    pub fn n_draws(&self) -> usize {
+        self.samples.chains.iter().map(|c| c.n_draws()).sum()
+    }
+}
+
+/// Sample `spec` on `data` (the first half of [`fit_panel`]).
+pub fn sample_panel(
+    spec: &ModelSpec,
+    data: &PanelData,
+    progress: &dyn Progress,
+) -> Result<SampledPanel, PanelError> {
     let density = PanelDensity::new(spec, data)?;
     let started = Instant::now();
     let samples = sample(&density, &spec.sampler, progress)?;
-    let sampling_seconds = started.elapsed().as_secs_f64();
+    Ok(SampledPanel {
+        density,
+        samples,
+        sampling_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Constrain the draws, derive contributions, ROAS and lifts, and summarise every column (the
+/// second half of [`fit_panel`]; draws run in parallel over the rayon pool).
+pub fn derive_panel_fit(
+    spec: &ModelSpec,
+    data: &PanelData,
+    sampled: SampledPanel,
+) -> Result<PanelFit, PanelError> {
+    let started = Instant::now();
+    let SampledPanel {
+        density,
+        samples,
+        sampling_seconds,
+    } = sampled;
     let uneven = || PanelError::Invalid("chains returned draws of unequal length".into());
     let params = PosteriorDraws::from_constrained(
         density.param_names(),
@@ -101,6 +148,7 @@ pub fn fit_panel(
         summary,
         derived,
         sampling_seconds,
+        derive_seconds: started.elapsed().as_secs_f64(),
     })
 }
 
@@ -132,7 +180,7 @@ pub(crate) fn with_derived(
 pub(crate) fn constrained_draws(density: &PanelDensity, samples: &Samples) -> Vec<Vec<Vec<f64>>> {
     samples
         .chains
-        .iter()
+        .par_iter()
         .map(|chain| {
             let mut scratch = density.clone();
             (0..chain.n_draws())
@@ -273,7 +321,8 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
         "seed": fit.samples.settings.seed,
         "sampler": fit.samples.settings,
         "chains": chains,
-        "timings": { "sampling_seconds": fit.sampling_seconds },
+        "timings": { "sampling_seconds": fit.sampling_seconds,
+                     "derive_seconds": fit.derive_seconds },
         "lift": fit.derived.lifts,
     });
     let text = serde_json::to_string_pretty(&meta)

@@ -1,5 +1,6 @@
 //! `summary.csv`: per parameter mean, sd, quantiles, MCSE, bulk and tail ESS, R-hat.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostics::{ParamSummary, summarize};
@@ -19,6 +20,7 @@ pub struct SummaryRow {
 /// Summaries of every parameter in model order.
 pub fn summarize_params(draws: &PosteriorDraws) -> Vec<SummaryRow> {
     (0..draws.n_params())
+        .into_par_iter()
         .map(|p| {
             let traces = draws.traces(p);
             let views: Vec<&[f64]> = traces.iter().map(Vec::as_slice).collect();
