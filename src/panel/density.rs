@@ -40,21 +40,16 @@ pub struct PanelDensity {
     dlogjac_du: Vec<f64>,
     /// Mean of the scaled target (or its log) per row.
     pub(crate) mu: Vec<f64>,
-    d_mu: Vec<f64>,
     // Channel-major, `c * n_rows + r`.
     pub(crate) sat: Vec<f64>,
     sat_da: Vec<f64>,
     sat_dp: [Vec<f64>; 2],
     pub(crate) adstocked: Vec<f64>,
-    /// Adjoint of each channel's saturated effect.
-    q: Vec<f64>,
     /// Group coefficients, channel-major `c * G + g`.
     pub(crate) beta: Vec<f64>,
     w: Vec<Vec<f64>>,
     jac: Vec<Vec<f64>>,
-    dw: Vec<f64>,
     dw_group: Vec<f64>,
-    g_a: Vec<f64>,
     /// Geometric adstock's lag moment per row, channel-major (for ∂/∂α).
     moment: Vec<f64>,
     geometric_scratch: Vec<f64>,
@@ -72,6 +67,49 @@ pub struct PanelDensity {
     group_rows: Vec<f64>,
     /// Each group's intercept b_g at the last evaluation (centred intercepts).
     intercept_b: Vec<f64>,
+    /// One group's series while the gradient runs group by group.
+    local: GroupScratch,
+    /// Per channel, the sums over groups of the reverse sweep's reductions: Σ q·∂f/∂p0,
+    /// Σ q·∂f/∂p1, Σ g·a and Σ g·m.
+    channel_sums: Vec<[f64; 4]>,
+    /// Per channel, the adjoint of the adstock weights summed over groups (non-geometric).
+    channel_dw: Vec<Vec<f64>>,
+}
+
+/// The series of one group that the gradient keeps between its forward and reverse passes:
+/// channel-major `c * T + t` for the group's T rows. About 100 KB at 36 channels × 66 weeks,
+/// so a group's passes stay in the CPU's cache where the whole panel's series (35 MB at
+/// Meridian's size) do not.
+#[derive(Debug, Clone)]
+struct GroupScratch {
+    mu: Vec<f64>,
+    d_mu: Vec<f64>,
+    g_a: Vec<f64>,
+    a: Vec<f64>,
+    moment: Vec<f64>,
+    sat: Vec<f64>,
+    sat_da: Vec<f64>,
+    dp0: Vec<f64>,
+    dp1: Vec<f64>,
+    q: Vec<f64>,
+}
+
+impl GroupScratch {
+    fn new(channels: usize, max_rows: usize) -> GroupScratch {
+        let series = || vec![0.0; channels * max_rows];
+        GroupScratch {
+            mu: vec![0.0; max_rows],
+            d_mu: vec![0.0; max_rows],
+            g_a: vec![0.0; max_rows],
+            a: series(),
+            moment: series(),
+            sat: series(),
+            sat_da: series(),
+            dp0: series(),
+            dp1: series(),
+            q: series(),
+        }
+    }
 }
 
 impl PanelDensity {
@@ -109,12 +147,10 @@ impl PanelDensity {
             dx_du: vec![0.0; d],
             dlogjac_du: vec![0.0; d],
             mu: vec![0.0; n],
-            d_mu: vec![0.0; n],
             sat: vec![0.0; c * n],
             sat_da: vec![0.0; c * n],
             sat_dp: [vec![0.0; c * n], vec![0.0; c * n]],
             adstocked: vec![0.0; c * n],
-            q: vec![0.0; c * n],
             beta: vec![0.0; c * groups.len()],
             w: layout
                 .channels
@@ -126,9 +162,7 @@ impl PanelDensity {
                 .iter()
                 .map(|ch| vec![0.0; ch.adstock.n_params() * ch.max_lag])
                 .collect(),
-            dw: vec![0.0; max_lag],
             dw_group: vec![0.0; max_lag],
-            g_a: vec![0.0; n],
             moment: vec![0.0; c * n],
             geometric_scratch: vec![0.0; geometric_scratch_len(max_lag)],
             prior_terms: layout
@@ -147,6 +181,15 @@ impl PanelDensity {
             model_theta: vec![0.0; d],
             centre: layout.params[layout.intercept0].support == crate::transform::Support::Real,
             intercept_b: vec![0.0; groups.len()],
+            local: GroupScratch::new(
+                c,
+                (0..groups.len())
+                    .map(|g| data.rows(g).len())
+                    .max()
+                    .unwrap_or(0),
+            ),
+            channel_sums: vec![[0.0; 4]; c],
+            channel_dw: vec![vec![0.0; max_lag]; c],
             group_rows: (0..groups.len())
                 .map(|g| data.rows(g).len() as f64)
                 .collect(),
@@ -318,128 +361,6 @@ impl PanelDensity {
             for r in 0..n {
                 let (fa, fb) = (term(&self.sat, d, a, r), term(&self.sat, d, b, r));
                 self.mu[r] += gamma * fa * fb;
-            }
-        }
-    }
-
-    /// Reverse pass from `d_mu` into `gx` (per constrained coordinate).
-    #[inline(always)]
-    fn backward(&mut self, x: &[f64]) {
-        let n = self.data.n_rows;
-        let n_groups = self.layout.n_groups;
-        let d_mu = &self.d_mu;
-        for g in 0..n_groups {
-            let rows = self.data.rows(g);
-            self.gx[self.layout.intercept0 + g] += sum(&d_mu[rows.clone()]);
-            if let Some(t0) = self.layout.trend0 {
-                self.gx[t0 + g] += dot(&d_mu[rows.clone()], &self.data.trend[rows]);
-            }
-        }
-        for (k, &i) in self.layout.gamma_idx.iter().enumerate() {
-            self.gx[i] += dot(d_mu, &self.data.controls[k * n..(k + 1) * n]);
-        }
-        for (j, &i) in self.layout.fourier_idx.iter().enumerate() {
-            self.gx[i] += dot(d_mu, &self.data.fourier[j * n..(j + 1) * n]);
-        }
-        // q_c = ∂ log p / ∂ sat_c per row beyond the coefficient's β·∂log p/∂μ: each
-        // interaction the channel is in.
-        if !self.layout.interaction_idx.is_empty() {
-            self.q.fill(0.0);
-        }
-        for (i, &idx) in self.layout.interaction_idx.iter().enumerate() {
-            let [a, b] = self.interactions[i];
-            let gamma = x[idx];
-            let mut s = 0.0;
-            for r in 0..n {
-                let (fa, fb) = (
-                    term(&self.sat, &self.data, a, r),
-                    term(&self.sat, &self.data, b, r),
-                );
-                let dm = self.d_mu[r];
-                s += dm * fa * fb;
-                if let TermRef::Channel(c) = a {
-                    self.q[c * n + r] += gamma * dm * fb;
-                }
-                if let TermRef::Channel(c) = b {
-                    self.q[c * n + r] += gamma * dm * fa;
-                }
-            }
-            self.gx[idx] += s;
-        }
-        for c in 0..self.layout.channels.len() {
-            let ch = &self.layout.channels[c];
-            let s = x[ch.sigma_idx];
-            let l = ch.max_lag;
-            let geometric = ch.adstock == AdstockKind::Geometric;
-            let hill = ch.saturation.n_params() == 2;
-            let extra = self.in_interaction[c];
-            self.dw[..l].fill(0.0);
-            let (mut s_p0, mut s_p1, mut s_ga, mut s_gm) = (0.0, 0.0, 0.0, 0.0);
-            for g in 0..n_groups {
-                let rows = self.data.rows(g);
-                let range = c * n + rows.start..c * n + rows.end;
-                let z = x[ch.z0 + g];
-                let beta = self.beta[c * n_groups + g];
-                let series = Series {
-                    d_mu: &self.d_mu[rows.clone()],
-                    q: &self.q[range.clone()],
-                    sat: &self.sat[range.clone()],
-                    sat_da: &self.sat_da[range.clone()],
-                    dp0: &self.sat_dp[0][range.clone()],
-                    dp1: &self.sat_dp[1][range.clone()],
-                    a: &self.adstocked[range.clone()],
-                    moment: &self.moment[range.clone()],
-                };
-                let g_a = &mut self.g_a[rows.clone()];
-                let r = match (geometric, extra, hill) {
-                    (true, false, false) => sweep::<true, false, false>(beta, &series, g_a),
-                    (true, false, true) => sweep::<true, false, true>(beta, &series, g_a),
-                    (true, true, false) => sweep::<true, true, false>(beta, &series, g_a),
-                    (true, true, true) => sweep::<true, true, true>(beta, &series, g_a),
-                    (false, false, false) => sweep::<false, false, false>(beta, &series, g_a),
-                    (false, false, true) => sweep::<false, false, true>(beta, &series, g_a),
-                    (false, true, false) => sweep::<false, true, false>(beta, &series, g_a),
-                    (false, true, true) => sweep::<false, true, true>(beta, &series, g_a),
-                };
-                let gb = r[0];
-                // beta = exp(m + s·z): ∂/∂m = beta, ∂/∂s = beta·z, ∂/∂z = beta·s.
-                self.gx[ch.mu_idx] += gb * beta;
-                self.gx[ch.sigma_idx] += gb * beta * z;
-                self.gx[ch.z0 + g] += gb * beta * s;
-                s_p0 += r[1];
-                s_p1 += r[2];
-                s_ga += r[3];
-                s_gm += r[4];
-                if !geometric {
-                    convolve_adjoint_weights(
-                        &self.data.spend[range],
-                        &self.g_a[rows],
-                        &mut self.dw_group[..l],
-                    );
-                    for (acc, v) in self.dw[..l].iter_mut().zip(&self.dw_group[..l]) {
-                        *acc += v;
-                    }
-                }
-            }
-            self.gx[ch.saturation_idx[0]] += s_p0;
-            if hill {
-                self.gx[ch.saturation_idx[1]] += s_p1;
-            }
-            if geometric {
-                let alpha = x[ch.adstock_idx[0]];
-                self.gx[ch.adstock_idx[0]] +=
-                    geometric_alpha_adjoint(alpha, &self.w[c], ch.normalize, s_ga, s_gm);
-                continue;
-            }
-            let np = ch.adstock.n_params();
-            let mut dparams = [0.0; ADSTOCK_MAX_PARAMS];
-            pull_back_weights(&self.jac[c], &self.dw[..l], &mut dparams[..np]);
-            if np == 1 {
-                self.gx[ch.adstock_idx[0]] += dparams[0];
-            } else {
-                for (idx, dp) in ch.adstock_idx.iter().zip(&dparams[..np]) {
-                    self.gx[*idx] += dp;
-                }
             }
         }
     }
@@ -630,59 +551,243 @@ impl PanelDensity {
         Ok(lp)
     }
 
-    /// The forward pass, the likelihood and the reverse pass at constrained `x`: returns the
-    /// log likelihood and adds its gradient into `gx`. Inlined whole, so [`vectorized`]
-    /// compiles it for the CPU's widest vectors.
+    /// The forward pass, the likelihood and the reverse pass at constrained `x`, one group at
+    /// a time: returns the log likelihood and adds its gradient into `gx`. Every term of μ and
+    /// of the likelihood is a group's own (the shared parameters only sum their adjoints over
+    /// groups), so a group's series live in [`GroupScratch`] from its forward pass to its
+    /// reverse pass, in cache. Inlined whole, so [`vectorized`] compiles it for the CPU's
+    /// widest vectors.
     #[inline(always)]
     fn data_term(&mut self, x: &[f64]) -> f64 {
-        self.forward(x, true);
-        let mut lp = 0.0;
-        let lay = &self.layout;
-        if self.centre {
-            // x holds each group's level L_g in the intercept's place, so on each group's rows
-            // μ = L_g + rest; b_g = L_g − h_g with h_g = mean(rest) centres the group's mean
-            // at its level (a shift of b_g by the other coordinates: unit Jacobian).
-            for g in 0..lay.n_groups {
-                let rows = self.data.rows(g);
-                let i = lay.intercept0 + g;
-                let h = sum(&self.mu[rows.clone()]) / self.group_rows[g] - x[i];
-                self.mu[rows].iter_mut().for_each(|m| *m -= h);
-                self.intercept_b[g] = x[i] - h;
-                let (lp_b, _) = self.prior_terms[i].logpdf_grad(x[i] - h);
-                lp += lp_b;
+        let PanelDensity {
+            layout: lay,
+            data: d,
+            interactions,
+            w,
+            jac,
+            dw_group,
+            geometric_scratch,
+            prior_terms,
+            in_interaction,
+            centre,
+            group_rows,
+            intercept_b,
+            beta: betas,
+            gx,
+            local: l,
+            channel_sums,
+            channel_dw,
+            ..
+        } = self;
+        let n = d.n_rows;
+        let n_groups = lay.n_groups;
+        // The shared adstock weights, once per evaluation.
+        for (c, ch) in lay.channels.iter().enumerate() {
+            let np = ch.adstock.n_params();
+            let params = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
+            if ch.adstock == AdstockKind::Geometric {
+                ch.adstock.weights(&params[..np], ch.normalize, &mut w[c]);
+            } else {
+                ch.adstock.weights_with_jacobian(
+                    &params[..np],
+                    ch.normalize,
+                    &mut w[c],
+                    &mut jac[c],
+                );
             }
+            channel_sums[c] = [0.0; 4];
+            channel_dw[c].fill(0.0);
         }
         let sigma = x[lay.sigma_idx];
         let nu = lay.nu.map_or(lay.fixed_nu, |i| x[i]);
-        let lik = log_lik(
-            lay.family,
-            &self.data.obs,
-            &self.mu,
-            sigma,
-            nu,
-            self.data.log_jacobian,
-            &mut self.d_mu,
-        );
-        self.gx[lay.sigma_idx] += lik.d_sigma;
-        if let Some(i) = lay.nu {
-            self.gx[i] += lik.d_nu;
-        }
-        if self.centre {
-            // ∂/∂L_g = G_g = Σ_rows ∂ℓ/∂μ + ∂log p(b_g)/∂b; every other coordinate sees
-            // ∂ℓ/∂μ − G_g/m_g on the group's rows (the chain rule of the shift).
-            for g in 0..lay.n_groups {
-                let rows = self.data.rows(g);
-                let i = lay.intercept0 + g;
-                let (_, prior_grad) = self.prior_terms[i].logpdf_grad(self.intercept_b[g]);
-                let total = sum(&self.d_mu[rows.clone()]) + prior_grad;
-                let per_row = total / self.group_rows[g];
-                self.d_mu[rows].iter_mut().for_each(|v| *v -= per_row);
-                // backward adds Σ_rows of the shifted adjoint, which is −prior_grad.
-                self.gx[i] += total + prior_grad;
+        let (mut lp, mut d_sigma, mut d_nu) = (d.log_jacobian, 0.0, 0.0);
+        let any_interaction = !lay.interaction_idx.is_empty();
+        for g in 0..n_groups {
+            let rows = d.rows(g);
+            let len = rows.len();
+            let at = |k: usize| k * n + rows.start..k * n + rows.end;
+            let local = |c: usize| c * len..(c + 1) * len;
+            // Forward: μ on the group's rows.
+            let mu = &mut l.mu[..len];
+            mu.fill(x[lay.intercept0 + g]);
+            if let Some(t0) = lay.trend0 {
+                axpy(mu, x[t0 + g], &d.trend[rows.clone()]);
+            }
+            for (k, &i) in lay.gamma_idx.iter().enumerate() {
+                axpy(mu, x[i], &d.controls[at(k)]);
+            }
+            for (j, &i) in lay.fourier_idx.iter().enumerate() {
+                axpy(mu, x[i], &d.fourier[at(j)]);
+            }
+            for (c, ch) in lay.channels.iter().enumerate() {
+                let spend = &d.spend[at(c)];
+                let a = &mut l.a[local(c)];
+                if ch.adstock == AdstockKind::Geometric {
+                    geometric_adstock(
+                        x[ch.adstock_idx[0]],
+                        &w[c],
+                        spend,
+                        a,
+                        &mut l.moment[local(c)],
+                        geometric_scratch,
+                    );
+                } else {
+                    convolve(&w[c], spend, a);
+                }
+                let (a, sat) = (&l.a[local(c)], &mut l.sat[local(c)]);
+                let (sat_da, dp0) = (&mut l.sat_da[local(c)], &mut l.dp0[local(c)]);
+                match ch.saturation {
+                    SaturationKind::Logistic => {
+                        logistic_series(x[ch.saturation_idx[0]], a, sat, sat_da, dp0);
+                    }
+                    SaturationKind::Hill => {
+                        let (k, sl) = (x[ch.saturation_idx[0]], x[ch.saturation_idx[1]]);
+                        let dp1 = &mut l.dp1[local(c)];
+                        hill_series(k, sl, a, [sat, sat_da, dp0, dp1]);
+                    }
+                }
+                let beta = (x[ch.mu_idx] + x[ch.sigma_idx] * x[ch.z0 + g]).exp();
+                betas[c * n_groups + g] = beta;
+                axpy(mu, beta, &l.sat[local(c)]);
+            }
+            let term_at = |sat: &[f64], t: TermRef, r: usize| match t {
+                TermRef::Channel(c) => sat[c * len + r],
+                TermRef::Control(k) => d.controls[k * n + rows.start + r],
+            };
+            for (i, &idx) in lay.interaction_idx.iter().enumerate() {
+                let [ta, tb] = interactions[i];
+                let gamma = x[idx];
+                for (r, m) in mu.iter_mut().enumerate() {
+                    *m += gamma * term_at(&l.sat, ta, r) * term_at(&l.sat, tb, r);
+                }
+            }
+            // The centred intercept: x holds the group's level L_g in the intercept's place,
+            // so μ = L_g + rest; b_g = L_g − h_g with h_g = mean(rest) centres the group's
+            // mean at its level (a shift of b_g by the other coordinates: unit Jacobian).
+            let i_icpt = lay.intercept0 + g;
+            if *centre {
+                let h = sum(mu) / group_rows[g] - x[i_icpt];
+                mu.iter_mut().for_each(|m| *m -= h);
+                intercept_b[g] = x[i_icpt] - h;
+                lp += prior_terms[i_icpt].logpdf_grad(intercept_b[g]).0;
+            }
+            let d_mu = &mut l.d_mu[..len];
+            let lik = log_lik(lay.family, &d.obs[rows.clone()], mu, sigma, nu, 0.0, d_mu);
+            lp += lik.value;
+            d_sigma += lik.d_sigma;
+            d_nu += lik.d_nu;
+            if *centre {
+                // ∂/∂L_g = G_g = Σ_rows ∂ℓ/∂μ + ∂log p(b_g)/∂b; every other coordinate sees
+                // ∂ℓ/∂μ − G_g/m_g on the group's rows (the chain rule of the shift).
+                let (_, prior_grad) = prior_terms[i_icpt].logpdf_grad(intercept_b[g]);
+                let total = sum(d_mu) + prior_grad;
+                let per_row = total / group_rows[g];
+                d_mu.iter_mut().for_each(|v| *v -= per_row);
+                // The intercept's sum below adds Σ_rows of the shifted adjoint, −prior_grad.
+                gx[i_icpt] += total + prior_grad;
+            }
+            // Reverse: the group's adjoints.
+            let d_mu = &l.d_mu[..len];
+            gx[i_icpt] += sum(d_mu);
+            if let Some(t0) = lay.trend0 {
+                gx[t0 + g] += dot(d_mu, &d.trend[rows.clone()]);
+            }
+            for (k, &i) in lay.gamma_idx.iter().enumerate() {
+                gx[i] += dot(d_mu, &d.controls[at(k)]);
+            }
+            for (j, &i) in lay.fourier_idx.iter().enumerate() {
+                gx[i] += dot(d_mu, &d.fourier[at(j)]);
+            }
+            // q_c = ∂ log p / ∂ sat_c per row beyond the coefficient's β·∂log p/∂μ: each
+            // interaction the channel is in.
+            if any_interaction {
+                l.q[..lay.channels.len() * len].fill(0.0);
+            }
+            for (i, &idx) in lay.interaction_idx.iter().enumerate() {
+                let [ta, tb] = interactions[i];
+                let gamma = x[idx];
+                let mut s = 0.0;
+                for (r, &dm) in d_mu.iter().enumerate() {
+                    let (fa, fb) = (term_at(&l.sat, ta, r), term_at(&l.sat, tb, r));
+                    s += dm * fa * fb;
+                    if let TermRef::Channel(c) = ta {
+                        l.q[c * len + r] += gamma * dm * fb;
+                    }
+                    if let TermRef::Channel(c) = tb {
+                        l.q[c * len + r] += gamma * dm * fa;
+                    }
+                }
+                gx[idx] += s;
+            }
+            for (c, ch) in lay.channels.iter().enumerate() {
+                let geometric = ch.adstock == AdstockKind::Geometric;
+                let hill = ch.saturation.n_params() == 2;
+                let extra = in_interaction[c];
+                let beta = betas[c * n_groups + g];
+                let series = Series {
+                    d_mu,
+                    q: &l.q[local(c)],
+                    sat: &l.sat[local(c)],
+                    sat_da: &l.sat_da[local(c)],
+                    dp0: &l.dp0[local(c)],
+                    dp1: &l.dp1[local(c)],
+                    a: &l.a[local(c)],
+                    moment: &l.moment[local(c)],
+                };
+                let g_a = &mut l.g_a[..len];
+                let r = match (geometric, extra, hill) {
+                    (true, false, false) => sweep::<true, false, false>(beta, &series, g_a),
+                    (true, false, true) => sweep::<true, false, true>(beta, &series, g_a),
+                    (true, true, false) => sweep::<true, true, false>(beta, &series, g_a),
+                    (true, true, true) => sweep::<true, true, true>(beta, &series, g_a),
+                    (false, false, false) => sweep::<false, false, false>(beta, &series, g_a),
+                    (false, false, true) => sweep::<false, false, true>(beta, &series, g_a),
+                    (false, true, false) => sweep::<false, true, false>(beta, &series, g_a),
+                    (false, true, true) => sweep::<false, true, true>(beta, &series, g_a),
+                };
+                let gb = r[0] * beta;
+                // beta = exp(m + s·z): ∂/∂m = beta, ∂/∂s = beta·z, ∂/∂z = beta·s.
+                gx[ch.mu_idx] += gb;
+                gx[ch.sigma_idx] += gb * x[ch.z0 + g];
+                gx[ch.z0 + g] += gb * x[ch.sigma_idx];
+                let sums = &mut channel_sums[c];
+                for (acc, v) in sums.iter_mut().zip(&r[1..]) {
+                    *acc += v;
+                }
+                if !geometric {
+                    let lags = ch.max_lag;
+                    convolve_adjoint_weights(&d.spend[at(c)], g_a, &mut dw_group[..lags]);
+                    for (acc, v) in channel_dw[c].iter_mut().zip(&dw_group[..lags]) {
+                        *acc += v;
+                    }
+                }
             }
         }
-        self.backward(x);
-        lp + lik.value
+        gx[lay.sigma_idx] += d_sigma;
+        if let Some(i) = lay.nu {
+            gx[i] += d_nu;
+        }
+        // The shared transforms' adjoints, from their sums over groups.
+        for (c, ch) in lay.channels.iter().enumerate() {
+            let [s_p0, s_p1, s_ga, s_gm] = channel_sums[c];
+            gx[ch.saturation_idx[0]] += s_p0;
+            if ch.saturation.n_params() == 2 {
+                gx[ch.saturation_idx[1]] += s_p1;
+            }
+            if ch.adstock == AdstockKind::Geometric {
+                let alpha = x[ch.adstock_idx[0]];
+                gx[ch.adstock_idx[0]] +=
+                    geometric_alpha_adjoint(alpha, &w[c], ch.normalize, s_ga, s_gm);
+                continue;
+            }
+            let np = ch.adstock.n_params();
+            let mut dparams = [0.0; ADSTOCK_MAX_PARAMS];
+            pull_back_weights(&jac[c], &channel_dw[c][..ch.max_lag], &mut dparams[..np]);
+            for (idx, dp) in ch.adstock_idx[..np].iter().zip(&dparams[..np]) {
+                gx[*idx] += dp;
+            }
+        }
+        lp
     }
 }
 
