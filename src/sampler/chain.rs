@@ -135,6 +135,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
     };
     let mut dual = DualAveraging::new(da_opts, eps);
     let windows = metric_windows(settings.warmup, WarmupWindows::default());
+    let last_window_end = windows.last().map_or(0, |w| w.1);
     let mut phases = phases(settings.warmup, &windows);
     let mut stats = WarmupStats {
         init_gradient_evals: density.evals,
@@ -172,16 +173,27 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                 phases[phase].fisher_divergence = end.fisher;
                 phases[phase].fisher_divergence_diag = end.fisher_diag;
                 let averaged = dual.final_step_size();
-                // Stan's doubling/halving search after the first window only (the initial
-                // metric can be far off); later, the averaged step of the window just ended is
-                // a better start than a search from one point (docs/performance.md).
-                eps = if first_window_ended {
-                    averaged
-                } else {
-                    find_initial_step_size(density, adapt.metric(), &z, eps, &mut rng, &mut scratch)
-                };
-                first_window_ended = true;
-                dual.restart(eps);
+                // After the first window (the initial metric can be far off) Stan's
+                // doubling/halving search starts a new dual-averaging sequence. The early and
+                // slow windows then continue that sequence: a restart at every window end
+                // overshot and cost gradients and divergences. Only the terminal buffer
+                // restarts, from the averaged step, so that the final step size is the
+                // average over the buffer alone (docs/performance.md, "The warm-up schedule").
+                if !first_window_ended {
+                    eps = find_initial_step_size(
+                        density,
+                        adapt.metric(),
+                        &z,
+                        eps,
+                        &mut rng,
+                        &mut scratch,
+                    );
+                    dual.restart(eps);
+                    first_window_ended = true;
+                } else if it + 1 == last_window_end {
+                    eps = averaged;
+                    dual.restart(eps);
+                }
                 if let Some(coordinate) = end.floored {
                     stuck = Some(Stuck::MetricFloor { coordinate });
                 } else if averaged < STUCK_STEP_SIZE && eps < STUCK_STEP_SIZE {

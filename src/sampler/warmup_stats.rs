@@ -8,7 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseStats {
     /// `"init_buffer"`, `"window_1"`, `"window_2"`, ..., or `"term_buffer"`. With the default
-    /// schedule windows 1 to 7 are the early windows of the first 75 iterations.
+    /// schedule windows 1 to 15 are the early windows of the first 75 iterations.
     pub name: String,
     /// First iteration of the phase (0-based, within warm-up).
     pub start: usize,
