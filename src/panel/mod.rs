@@ -5,10 +5,12 @@
 //!
 //! `panel_data.rs` stacks and scales the groups; `layout.rs` places the parameters in θ;
 //! `density.rs` is the log density with its exact gradient (the national density is not
-//! touched); `derive.rs` turns draws into contributions, ROAS and % lifts; `run.rs` is the fit
+//! touched); `derive.rs` turns draws into contributions, ROAS and % lifts; `curves.rs` into response
+//! curves; `run.rs` is the fit
 //! pipeline and its fit directory; `simulate.rs` draws panel data from a truth file.
 
 mod coords;
+mod curves;
 mod density;
 mod derive;
 mod error;
@@ -19,6 +21,7 @@ mod run;
 mod saved;
 mod simulate;
 
+pub use curves::{MAX_CURVE_DRAWS, PANEL_CURVE_POINTS, PanelCurveRow, TOTAL, panel_curves};
 pub use density::PanelDensity;
 pub use derive::{LiftRow, PanelContributionRow, PanelDerived, PanelRoasRow, derive};
 pub use error::PanelError;

@@ -1,13 +1,18 @@
 //! Recovery on simulated panels (issue #18's acceptance): a 20 groups × 104 weeks × 4
 //! channels panel whose group coefficients are drawn from the hierarchy is fitted, and the
 //! national ROAS and the per-group coefficients are checked against the truth; the same data
-//! fitted without pooling recovers the groups worse.
+//! fitted without pooling recovers the groups worse; the response curves' bands cover the true
+//! curves per group and in total.
 
 use std::collections::BTreeMap;
 
 use super::gradient_tests::load;
-use super::{PanelFit, PanelTruth, SimulatedPanel, fit_panel, simulate_panel};
+use super::{
+    PanelDensity, PanelFit, PanelTruth, SimulatedPanel, TOTAL, fit_panel, panel_curves,
+    simulate_panel,
+};
 use crate::NoProgress;
+use crate::posterior::{Interval, PosteriorDraws};
 use crate::spec::ModelSpec;
 
 /// At least this many of the 4 channels' national ROAS inside the 90 % interval.
@@ -73,6 +78,40 @@ fn group_recovery(truth: &BTreeMap<String, f64>, fit: &PanelFit) -> (usize, f64)
     (covered, err / truth.len() as f64)
 }
 
+/// Share of the response curves' points (spend above 0) whose true response lies inside the
+/// fit's 90 % band: each group's curve, and the total over groups.
+const MIN_CURVE_COVERAGE: f64 = 0.75;
+
+/// The fit's `response_curves.csv` rows against the truth's own curves on the same grid.
+fn curves_cover_the_truth(sim: &SimulatedPanel, fit: &PanelFit) {
+    let density =
+        PanelDensity::with_target_scale(&fit.spec, &fit.data, Some(sim.target_scale)).unwrap();
+    let names = density.param_names();
+    let x: Vec<f64> = names.iter().map(|n| sim.truth[n]).collect();
+    let one = PosteriorDraws::from_constrained(names, &[vec![x]]).unwrap();
+    let truth = panel_curves(&density, &fit.data, &one, Interval::default());
+    assert_eq!(truth.len(), fit.curves.len());
+    let mut covered = [0usize; 2];
+    let mut seen = [0usize; 2];
+    for (t, f) in truth.iter().zip(&fit.curves) {
+        assert_eq!((&t.channel, &t.group), (&f.channel, &f.group));
+        assert!((t.spend - f.spend).abs() <= 1e-9 * f.spend.max(1.0));
+        if f.spend > 0.0 {
+            let k = usize::from(f.group == TOTAL);
+            seen[k] += 1;
+            covered[k] += usize::from(f.q5 <= t.mean && t.mean <= f.q95);
+        }
+    }
+    for k in 0..2 {
+        let share = covered[k] as f64 / seen[k] as f64;
+        assert!(
+            share >= MIN_CURVE_COVERAGE,
+            "{} curves: {covered:?} of {seen:?} points covered",
+            ["group", "total"][k]
+        );
+    }
+}
+
 /// Seeds of the simulated panels whose per-group coverage is pooled.
 const SEEDS: [u64; 1] = [21];
 
@@ -110,6 +149,7 @@ fn a_20_by_104_by_4_panel_recovers_national_roas_and_group_coefficients() {
         let (h, err) = group_recovery(&truth, &fit);
         hit += h;
         total += truth.len();
+        curves_cover_the_truth(&sim, &fit);
         if first.is_none() {
             pooled_err = err;
             first = Some(sim);

@@ -1,6 +1,6 @@
 //! A panel fit: load the model and its long-format data, sample, summarise, derive, and write
 //! the fit directory (`fit.json`, `draws/chain-N.csv`, `summary.csv`, `roas.csv`,
-//! `roas_by_group.csv`, `contributions_by_group.csv`, and `lift.csv` for a log-outcome model).
+//! `roas_by_group.csv`, `contributions_by_group.csv`, `response_curves.csv`, and `lift.csv` for a log-outcome model).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -12,10 +12,11 @@ use serde_json::json;
 use crate::data::{DataRequest, PanelData, load_panel};
 use crate::diagnostics::bfmi;
 use crate::fitdir::{ENGINE_VERSION, OutputError, StagedDir, cmdstan_names, write_chains};
-use crate::posterior::{PosteriorDraws, SummaryRow, summarize_params};
+use crate::posterior::{Interval, PosteriorDraws, SummaryRow, summarize_params};
 use crate::sampler::{Progress, Samples, sample};
 use crate::spec::ModelSpec;
 
+use super::curves::{PanelCurveRow, panel_curves};
 use super::density::PanelDensity;
 use super::derive::{PanelDerived, derive};
 use super::error::PanelError;
@@ -38,6 +39,8 @@ pub struct PanelFit {
     pub summary: Vec<SummaryRow>,
     /// Contributions, ROAS, lifts.
     pub derived: PanelDerived,
+    /// Response curves per group and in total.
+    pub curves: Vec<PanelCurveRow>,
     /// Sampling wall time, seconds.
     pub sampling_seconds: f64,
     /// Wall time of constraining the draws, deriving and summarising, seconds.
@@ -137,6 +140,7 @@ pub fn derive_panel_fit(
     )
     .ok_or_else(uneven)?;
     let derived = derive(spec, &density, &params);
+    let curves = panel_curves(&density, data, &params, Interval::new(spec.report.interval));
     let draws = with_derived(&density, &params, &derived).ok_or_else(uneven)?;
     let summary = summarize_params(&draws);
     Ok(PanelFit {
@@ -147,6 +151,7 @@ pub fn derive_panel_fit(
         draws,
         summary,
         derived,
+        curves,
         sampling_seconds,
         derive_seconds: started.elapsed().as_secs_f64(),
     })
@@ -341,6 +346,7 @@ pub fn write_panel_fit(fit: &PanelFit, staged: StagedDir) -> Result<PathBuf, Out
         "contributions_by_group.csv",
         &csv_bytes(&fit.derived.contributions)?,
     )?;
+    staged.write("response_curves.csv", &csv_bytes(&fit.curves)?)?;
     if !fit.derived.lifts.is_empty() {
         staged.write("lift.csv", &csv_bytes(&fit.derived.lifts)?)?;
     }

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::data::PanelData;
-use crate::posterior::{PosteriorDraws, SummaryRow, summarize_params};
+use crate::posterior::{Interval, PosteriorDraws, SummaryRow, summarize_params};
 use crate::spec::ModelSpec;
 
+use super::curves::{PanelCurveRow, panel_curves};
 use super::density::PanelDensity;
 use super::derive::{PanelDerived, derive};
 use super::error::PanelError;
@@ -61,6 +62,13 @@ impl SavedPanelFit {
             .map(|d| summarize_params(&d))
             .unwrap_or_default();
         (derived, summary)
+    }
+
+    /// Response curves per group and in total recomputed from the draws — what `mmm fit`
+    /// wrote to `response_curves.csv`.
+    pub fn curves(&self) -> Vec<PanelCurveRow> {
+        let interval = Interval::new(self.spec.report.interval);
+        panel_curves(&self.density, &self.data, &self.draws, interval)
     }
 }
 

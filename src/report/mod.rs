@@ -22,6 +22,7 @@ mod input;
 mod lift;
 mod page;
 mod panel;
+mod panel_response;
 mod plot;
 mod priors;
 mod response;

@@ -6,10 +6,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::data::PanelData;
 use crate::diagnostics::{ESS_MIN, RHAT_MAX};
 use crate::fitdir::ENGINE_VERSION;
 use crate::fitdir::{OutputError, write_file_atomic};
-use crate::panel::{LiftRow, PanelContributionRow, PanelFit, PanelRoasRow, SavedPanelFit};
+use crate::panel::{
+    LiftRow, PanelContributionRow, PanelCurveRow, PanelFit, PanelRoasRow, SavedPanelFit,
+};
 use crate::posterior::SummaryRow;
 use crate::spec::{Likelihood, ModelSpec};
 
@@ -19,6 +22,7 @@ use super::figure::{Figure, LegendKey, Mark, Section, grid, legend_html};
 use super::format::{fixed, interval, num};
 use super::input::ChainStats;
 use super::page::{REPORT_FILE, page_html};
+use super::panel_response::{group_legend, group_panels, shown_groups, total_legend, total_panels};
 use super::plot::{Plot, SMALL, TICKS_SMALL, panel_size};
 use super::svg::color;
 
@@ -51,6 +55,14 @@ pub struct PanelReport {
     pub lifts: Vec<LiftRow>,
     /// Per-chain sampler statistics.
     pub chains: Vec<ChainStats>,
+    /// Response curves per group and in total (`response_curves.csv`).
+    pub curves: Vec<PanelCurveRow>,
+    /// Periods on the common timeline (all groups).
+    pub periods: usize,
+    /// Periods (rows) of each group, in data order.
+    pub group_rows: Vec<usize>,
+    /// Days per period.
+    pub period_days: u32,
 }
 
 /// Most groups labelled on a coefficient chart's axis; more are labelled every k-th.
@@ -88,6 +100,10 @@ impl PanelReport {
             contributions: fit.derived.contributions.clone(),
             lifts: fit.derived.lifts.clone(),
             chains,
+            curves: fit.curves.clone(),
+            periods: fit.data.n_timeline,
+            group_rows: group_rows(&fit.data),
+            period_days: fit.data.period_days,
         }
     }
 
@@ -126,6 +142,19 @@ impl PanelReport {
             contributions: derived.contributions,
             lifts: derived.lifts,
             chains,
+            curves: saved.curves(),
+            periods: saved.data.n_timeline,
+            group_rows: group_rows(&saved.data),
+            period_days: saved.data.period_days,
+        }
+    }
+
+    /// The word for one period: `week`, `day` or `period`.
+    pub fn period_word(&self) -> &'static str {
+        match self.period_days {
+            7 => "week",
+            1 => "day",
+            _ => "period",
         }
     }
 
@@ -146,6 +175,10 @@ impl PanelReport {
     fn divergences(&self) -> usize {
         self.chains.iter().map(|c| c.divergences).sum()
     }
+}
+
+fn group_rows(data: &PanelData) -> Vec<usize> {
+    data.groups.iter().map(|g| g.data.n_periods()).collect()
 }
 
 fn table(html: String) -> String {
@@ -360,6 +393,42 @@ fn coefficient_legend() -> Vec<LegendKey> {
     ]
 }
 
+/// Each channel's `total` curve, then the curves of the groups that spend the most.
+fn response_section(r: &PanelReport, cols: usize) -> Section {
+    let target = &r.spec.data.target;
+    let period = r.period_word();
+    let totals = total_panels(r, cols);
+    let groups = group_panels(r, cols);
+    let mut body = if totals.is_empty() {
+        r#"<p class="note">This fit has no response curves (response_curves.csv).</p>"#.into()
+    } else {
+        legend_html(&total_legend()) + &grid(&totals, cols)
+    };
+    if !groups.is_empty() {
+        let shown = shown_groups(r).len();
+        body += &(format!(
+            "<h3>The {shown} groups with the most spend</h3><p>{}</p>",
+            escape_html(&format!(
+                "Each group's {target} per {period} at a steady spend per {period} in that \
+                     group, from zero to twice its largest spend; every group's curve is in \
+                     response_curves.csv."
+            ))
+        ) + &legend_html(&group_legend(r))
+            + &grid(&groups, cols));
+    }
+    Section {
+        id: "response",
+        title: "Response to spend".into(),
+        intro: format!(
+            "The {target} per {period} that a steady total spend per {period} buys over all \
+             groups, from zero to twice the largest total spend of one {period}. The total is \
+             split over the groups in proportion to each group's share of the channel's \
+             historical spend, and the groups' responses are added up."
+        ),
+        body,
+    }
+}
+
 fn sections(r: &PanelReport) -> Vec<Section> {
     let target = r.spec.data.target.clone();
     let cols = r.spec.channels.len().clamp(1, 3);
@@ -393,6 +462,7 @@ fn sections(r: &PanelReport) -> Vec<Section> {
             ),
             body: table(contribution_table(&r.contributions)),
         },
+        response_section(r, cols),
         Section {
             id: "pooling",
             title: "Partial pooling".into(),
@@ -439,7 +509,7 @@ pub fn render_panel_html(r: &PanelReport) -> String {
         &sections(r),
         "Written by mmm. Every interval is a 90% posterior credible interval. The numbers \
          behind this page are in the fit directory: summary.csv, roas.csv, roas_by_group.csv, \
-         contributions_by_group.csv.",
+         contributions_by_group.csv, response_curves.csv.",
     )
 }
 
@@ -453,6 +523,7 @@ pub fn write_panel_report(dir: &Path, r: &PanelReport) -> Result<PathBuf, Output
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::panel::{PANEL_CURVE_POINTS, TOTAL};
 
     const HOSTILE: &str = "<b>north</b> & 'x'";
 
@@ -516,7 +587,34 @@ mod tests {
                 lift_pct_q95: 370.0,
             }],
             chains: Vec::new(),
+            curves: [TOTAL, HOSTILE, "south"]
+                .iter()
+                .flat_map(|g| curve(g))
+                .collect(),
+            periods: 10,
+            group_rows: vec![10, 10],
+            period_days: 7,
         }
+    }
+
+    /// A concave curve on the panel grid: 0 to 200 per period.
+    fn curve(group: &str) -> Vec<PanelCurveRow> {
+        (0..PANEL_CURVE_POINTS)
+            .map(|i| {
+                let spend = 10.0 * i as f64;
+                let mean = 50.0 * (1.0 - (-spend / 80.0).exp());
+                PanelCurveRow {
+                    channel: "tv".into(),
+                    spend,
+                    mean,
+                    q5: 0.8 * mean,
+                    q95: 1.2 * mean,
+                    lower: 0.8 * mean,
+                    upper: 1.2 * mean,
+                    group: group.into(),
+                }
+            })
+            .collect()
     }
 
     #[test]
@@ -526,7 +624,31 @@ mod tests {
         assert!(html.contains("+300 % [250, 370]"));
         assert!(!html.contains(HOSTILE));
         assert!(html.contains("&lt;b&gt;north&lt;/b&gt; &amp; &#39;x&#39;"));
-        assert_eq!(html.matches("<svg").count(), 1);
+        assert_eq!(html.matches("<svg").count(), 3);
         assert_eq!(html, render_panel_html(&report()));
+    }
+
+    #[test]
+    fn the_response_section_draws_the_total_curve_and_the_groups_that_spend_most() {
+        let html = render_panel_html(&report());
+        assert!(html.contains(r#"<section id="response">"#));
+        assert!(html.contains("tv: response to spend, all groups"));
+        assert!(html.contains("tv: response to spend by group"));
+        // Current total spend per period: roas.csv's 100 over 10 periods, on the curve at 10.
+        let at_10 = 50.0 * (1.0 - (-10.0_f64 / 80.0).exp());
+        assert!(
+            html.contains(&format!(
+                "At the current {} per week over all groups: {}",
+                num(10.0),
+                interval(at_10, 0.8 * at_10, 1.2 * at_10)
+            )),
+            "{html}"
+        );
+        // Without curves the section says so and draws none.
+        let mut r = report();
+        r.curves.clear();
+        let html = render_panel_html(&r);
+        assert!(html.contains("This fit has no response curves"));
+        assert_eq!(html.matches("<svg").count(), 1);
     }
 }

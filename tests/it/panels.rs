@@ -54,9 +54,18 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
         "roas.csv",
         "roas_by_group.csv",
         "contributions_by_group.csv",
+        "response_curves.csv",
     ] {
         assert!(dir.path().join("fit").join(file).is_file(), "no {file}");
     }
+    // Response curves: 21 points per channel in total and in each of the 20 groups.
+    let curves = std::fs::read_to_string(dir.path().join("fit/response_curves.csv")).unwrap();
+    assert!(curves.starts_with("channel,spend,mean,q5,q95,lower,upper,group\n"));
+    assert_eq!(curves.lines().count(), 1 + 4 * 21 * (20 + 1));
+    assert_eq!(
+        curves.lines().filter(|l| l.ends_with(",total")).count(),
+        4 * 21
+    );
     let scenario = model("scenarios/geo_panel.toml");
     let opt = mmm(
         &[
@@ -102,14 +111,16 @@ fn commands_without_panel_support_refuse_a_panel_model_by_name() {
         "summary",
         "groups",
         "contributions",
+        "response",
         "pooling",
         "diagnostics",
     ] {
         assert!(written.contains(&format!(r#"<section id="{id}">"#)), "{id}");
     }
-    // One coefficient chart per channel, each titled and read.
-    assert_eq!(written.matches("<svg").count(), 4);
-    assert_eq!(written.matches("<figcaption>").count(), 4);
+    // Per channel a coefficient chart, a total response curve and the groups' curves, each
+    // titled and read.
+    assert_eq!(written.matches("<svg").count(), 3 * 4);
+    assert_eq!(written.matches("<figcaption>").count(), 3 * 4);
     assert!(!written.contains("<script"));
     let cases: [(&str, Vec<&str>, &str); 1] = [(
         "backtest",
