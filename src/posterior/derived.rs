@@ -4,6 +4,7 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::data::Dataset;
@@ -21,6 +22,8 @@ use super::p_square::PSquare;
 pub const INTERVAL_PROBS: [f64; 2] = [0.05, 0.95];
 /// Points on each response curve, from 0 to `CURVE_SPAN` x the largest historical spend.
 pub const CURVE_POINTS: usize = 41;
+/// Draws decomposed in parallel before their values enter the streams.
+const DRAW_BATCH: usize = 64;
 /// The response curve reaches this multiple of the largest historical spend per period.
 pub const CURVE_SPAN: f64 = 2.0;
 
@@ -229,7 +232,6 @@ pub fn derive(
     draws: &PosteriorDraws,
     seed: u64,
 ) -> Derived {
-    let mut density = density.clone();
     let interval = Interval::new(spec.report.interval);
     let n = data.n_periods();
     let nd = draws.len();
@@ -250,50 +252,87 @@ pub fn derive(
     names.extend(["baseline", "fitted", "predictive"]);
     series.extend(names.iter().map(|c| Series::new(c, n, interval)));
 
-    let mut dec = Decomposition::default();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut rep = vec![0.0; n];
     let mut roas = vec![vec![0.0; nd]; channels.len()];
     let mut mroas = vec![vec![0.0; nd]; channels.len()];
     let mut share = vec![vec![0.0; nd]; channels.len()];
     let spend_totals: Vec<f64> = data.channels().iter().map(|s| s.iter().sum()).collect();
-    for (d, x) in draws.iter().enumerate() {
-        density.decompose(x, &mut dec);
-        density.predictive_draw(x, &mut rng, &mut rep);
-        let fitted_total: f64 = dec.fitted.iter().sum();
-        for c in 0..channels.len() {
-            let total: f64 = dec.channels[c].iter().sum();
-            roas[c][d] = if spend_totals[c] > 0.0 {
-                total / spend_totals[c]
-            } else {
-                0.0
-            };
-            mroas[c][d] = dec.mroas[c];
-            share[c][d] = if fitted_total != 0.0 {
-                total / fitted_total
-            } else {
-                0.0
-            };
-        }
-        let mut pieces: Vec<&[f64]> = dec.channels.iter().map(Vec::as_slice).collect();
-        pieces.push(&dec.intercept);
-        if !matches!(spec.trend, TrendSpec::None) {
-            pieces.push(&dec.trend);
-        }
-        if spec.seasonality.is_some() {
-            pieces.push(&dec.seasonality);
-        }
-        pieces.extend(dec.controls.iter().map(Vec::as_slice));
-        pieces.extend([
-            dec.baseline.as_slice(),
-            dec.fitted.as_slice(),
-            rep.as_slice(),
-        ]);
-        for (s, piece) in series.iter_mut().zip(pieces) {
-            for (stream, v) in s.periods.iter_mut().zip(piece) {
-                stream.push(*v);
+    let has_trend = !matches!(spec.trend, TrendSpec::None);
+    let has_season = spec.seasonality.is_some();
+    // Draws go through in batches: each batch's decompositions and predictive draws run in
+    // parallel (one density copy per worker), then its values enter the streams in draw
+    // order, one component per task. Draw d's predictive noise comes from its own ChaCha8
+    // stream, so the result does not depend on the number of threads.
+    let workers = rayon::current_num_threads().max(1);
+    let mut copies: Vec<MmmDensity> = (0..workers).map(|_| density.clone()).collect();
+    let rows: Vec<&[f64]> = draws.iter().collect();
+    for (b, batch) in rows.chunks(DRAW_BATCH).enumerate() {
+        let per = batch.len().div_ceil(workers);
+        let outs: Vec<(Decomposition, Vec<f64>)> = copies
+            .par_iter_mut()
+            .zip(batch.par_chunks(per))
+            .enumerate()
+            .flat_map_iter(|(w, (dens, chunk))| {
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let d = b * DRAW_BATCH + w * per + i;
+                        let mut dec = Decomposition::default();
+                        dens.decompose(x, &mut dec);
+                        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                        rng.set_stream(d as u64);
+                        let mut rep = vec![0.0; n];
+                        dens.predictive_draw(x, &mut rng, &mut rep);
+                        (dec, rep)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (i, (dec, _)) in outs.iter().enumerate() {
+            let d = b * DRAW_BATCH + i;
+            let fitted_total: f64 = dec.fitted.iter().sum();
+            for c in 0..channels.len() {
+                let total: f64 = dec.channels[c].iter().sum();
+                roas[c][d] = if spend_totals[c] > 0.0 {
+                    total / spend_totals[c]
+                } else {
+                    0.0
+                };
+                mroas[c][d] = dec.mroas[c];
+                share[c][d] = if fitted_total != 0.0 {
+                    total / fitted_total
+                } else {
+                    0.0
+                };
             }
         }
+        let pieces: Vec<Vec<&[f64]>> = outs
+            .iter()
+            .map(|(dec, rep)| {
+                let mut p: Vec<&[f64]> = dec.channels.iter().map(Vec::as_slice).collect();
+                p.push(&dec.intercept);
+                if has_trend {
+                    p.push(&dec.trend);
+                }
+                if has_season {
+                    p.push(&dec.seasonality);
+                }
+                p.extend(dec.controls.iter().map(Vec::as_slice));
+                p.extend([
+                    dec.baseline.as_slice(),
+                    dec.fitted.as_slice(),
+                    rep.as_slice(),
+                ]);
+                p
+            })
+            .collect();
+        series.par_iter_mut().enumerate().for_each(|(k, s)| {
+            for p in &pieces {
+                for (stream, v) in s.periods.iter_mut().zip(p[k]) {
+                    stream.push(*v);
+                }
+            }
+        });
     }
 
     let mut contributions = Vec::with_capacity(series.len() * n + n);
@@ -376,7 +415,7 @@ pub fn derive(
         .collect();
 
     let curves = response_curves(
-        &mut density,
+        &mut copies[0],
         data,
         draws,
         &channels,
@@ -508,6 +547,36 @@ mod tests {
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
+    }
+
+    #[test]
+    fn derived_quantities_do_not_depend_on_the_number_of_threads() {
+        let spec = ModelSpec::from_file(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/pymc_marketing_example.toml"
+        ))
+        .unwrap();
+        let data = synthetic_data(&spec, 40, 3);
+        let density = MmmDensity::new(&spec, &data).unwrap();
+        // More draws than one batch, and a batch that does not divide evenly.
+        let draws = draws_for(&density, 3, 101);
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| derive(&spec, &density, &data, &draws, 7))
+        };
+        let (one, three) = (run(1), run(3));
+        assert_eq!(one.contributions, three.contributions);
+        assert_eq!(one.roas, three.roas);
+        assert_eq!(one.curves, three.curves);
+        assert_eq!(one.quality, three.quality);
+        assert!(
+            one.contributions
+                .iter()
+                .any(|r| r.component == "predictive")
+        );
     }
 
     #[test]
