@@ -549,8 +549,8 @@ mod tests {
         (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
     }
 
-    #[test]
-    fn derived_quantities_do_not_depend_on_the_number_of_threads() {
+    /// The PyMC-Marketing example's model on 40 synthetic periods, and its density.
+    fn example_on_synthetic_data() -> (ModelSpec, Dataset, MmmDensity) {
         let spec = ModelSpec::from_file(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/models/pymc_marketing_example.toml"
@@ -558,6 +558,12 @@ mod tests {
         .unwrap();
         let data = synthetic_data(&spec, 40, 3);
         let density = MmmDensity::new(&spec, &data).unwrap();
+        (spec, data, density)
+    }
+
+    #[test]
+    fn derived_quantities_do_not_depend_on_the_number_of_threads() {
+        let (spec, data, density) = example_on_synthetic_data();
         // More draws than one batch, and a batch that does not divide evenly.
         let draws = draws_for(&density, 3, 101);
         let run = |threads: usize| {
@@ -581,13 +587,7 @@ mod tests {
 
     #[test]
     fn streamed_contributions_agree_with_direct_computation_from_the_draws() {
-        let spec = ModelSpec::from_file(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/models/pymc_marketing_example.toml"
-        ))
-        .unwrap();
-        let data = synthetic_data(&spec, 40, 3);
-        let density = MmmDensity::new(&spec, &data).unwrap();
+        let (spec, data, density) = example_on_synthetic_data();
         let draws = draws_for(&density, 4, 500);
         let derived = derive(&spec, &density, &data, &draws, 1);
 

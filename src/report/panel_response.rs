@@ -32,18 +32,7 @@ fn curve<'a>(r: &'a PanelReport, channel: &str, group: &str) -> Option<&'a [Pane
 
 /// Linear interpolation of the curve's (mean, q5, q95) at `spend`.
 fn at_spend(rows: &[PanelCurveRow], spend: f64) -> (f64, f64, f64) {
-    let i = rows.partition_point(|r| r.spend < spend);
-    let pick = |r: &PanelCurveRow| (r.mean, r.q5, r.q95);
-    match i {
-        0 => rows.first().map_or((f64::NAN, f64::NAN, f64::NAN), pick),
-        i if i >= rows.len() => rows.last().map_or((f64::NAN, f64::NAN, f64::NAN), pick),
-        i => {
-            let (a, b) = (&rows[i - 1], &rows[i]);
-            let w = (spend - a.spend) / (b.spend - a.spend);
-            let mix = |x: f64, y: f64| x + w * (y - x);
-            (mix(a.mean, b.mean), mix(a.q5, b.q5), mix(a.q95, b.q95))
-        }
-    }
+    super::response::interpolate(rows, spend, |r| r.spend, |r| (r.mean, r.q5, r.q95))
 }
 
 fn columns(rows: &[PanelCurveRow]) -> [Vec<f64>; 4] {

@@ -84,20 +84,27 @@ pub fn response_panels(report: &ReportData, columns: usize) -> Vec<Figure> {
 
 /// Linear interpolation of the curve's (mean, lower, upper) at `spend`.
 fn at_spend(rows: &[CurveRow], spend: f64) -> (f64, f64, f64) {
-    let i = rows.partition_point(|r| r.spend < spend);
-    let pick = |r: &CurveRow| (r.mean, r.lower, r.upper);
+    interpolate(rows, spend, |r| r.spend, |r| (r.mean, r.lower, r.upper))
+}
+
+/// Linear interpolation at `spend` of three values `pick` reads off each row of a curve
+/// sorted by `spend_of`; flat beyond its ends, NaN for an empty curve.
+pub(super) fn interpolate<R>(
+    rows: &[R],
+    spend: f64,
+    spend_of: impl Fn(&R) -> f64,
+    pick: impl Fn(&R) -> (f64, f64, f64),
+) -> (f64, f64, f64) {
+    let i = rows.partition_point(|r| spend_of(r) < spend);
     match i {
-        0 => rows.first().map_or((f64::NAN, f64::NAN, f64::NAN), pick),
-        i if i >= rows.len() => rows.last().map_or((f64::NAN, f64::NAN, f64::NAN), pick),
+        0 => rows.first().map_or((f64::NAN, f64::NAN, f64::NAN), &pick),
+        i if i >= rows.len() => rows.last().map_or((f64::NAN, f64::NAN, f64::NAN), &pick),
         i => {
-            let (a, b) = (&rows[i - 1], &rows[i]);
-            let w = (spend - a.spend) / (b.spend - a.spend);
+            let (a, b) = (pick(&rows[i - 1]), pick(&rows[i]));
+            let (sa, sb) = (spend_of(&rows[i - 1]), spend_of(&rows[i]));
+            let w = (spend - sa) / (sb - sa);
             let mix = |x: f64, y: f64| x + w * (y - x);
-            (
-                mix(a.mean, b.mean),
-                mix(a.lower, b.lower),
-                mix(a.upper, b.upper),
-            )
+            (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
         }
     }
 }
