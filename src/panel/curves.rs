@@ -198,11 +198,12 @@ fn channel_rows(
     let mut total = vec![0.0; p * m];
     let mut group = vec![0.0; p * m];
     let mut group_rows = Vec::with_capacity(n_g * p);
+    let gains: Vec<f64> = draws.iter().map(|x| density.adstock_gain(x, c)).collect();
     for g in 0..n_g {
         let top = grid.group_top[c * n_g + g];
         let split = grid.share[c * n_g + g] * grid.total_top[c];
         for (d, x) in draws.iter().enumerate() {
-            let curve = density.steady_state_curve(x, c, g);
+            let curve = density.steady_state_curve_with(x, c, g, gains[d]);
             let link = links[d * n_g + g];
             for i in 0..p {
                 group[i * m + d] = link.outcome(curve.eta_with_slope(grid_spend(top, i)).0);
@@ -351,7 +352,7 @@ mod tests {
         let x = one.draw(0, 0).to_vec();
         let rows = panel_curves(&density, &panel, &one, Interval::default());
         assert_eq!(rows.len(), 2 * 4 * PANEL_CURVE_POINTS);
-        density.forward(&x, false);
+        density.forward(&x);
         let (n, n_g) = (density.data.n_rows, density.layout.n_groups);
         let sy = density.scales().target;
         for (c, ch) in ["tv", "search"].iter().enumerate() {

@@ -42,6 +42,8 @@ pub struct PanelDensity {
     pub(crate) mu: Vec<f64>,
     // Channel-major, `c * n_rows + r`.
     pub(crate) sat: Vec<f64>,
+    /// The saturation's derivatives of one channel's rows, scratch that the value-only
+    /// forward pass overwrites channel by channel (the gradient keeps its own per group).
     sat_da: Vec<f64>,
     sat_dp: [Vec<f64>; 2],
     pub(crate) adstocked: Vec<f64>,
@@ -50,7 +52,7 @@ pub struct PanelDensity {
     w: Vec<Vec<f64>>,
     jac: Vec<Vec<f64>>,
     dw_group: Vec<f64>,
-    /// Geometric adstock's lag moment per row, channel-major (for ∂/∂α).
+    /// Geometric adstock's lag moment of one channel's rows (scratch of the forward pass).
     moment: Vec<f64>,
     geometric_scratch: Vec<f64>,
     prior_terms: Vec<PriorTerm>,
@@ -148,8 +150,8 @@ impl PanelDensity {
             dlogjac_du: vec![0.0; d],
             mu: vec![0.0; n],
             sat: vec![0.0; c * n],
-            sat_da: vec![0.0; c * n],
-            sat_dp: [vec![0.0; c * n], vec![0.0; c * n]],
+            sat_da: vec![0.0; n],
+            sat_dp: [vec![0.0; n], vec![0.0; n]],
             adstocked: vec![0.0; c * n],
             beta: vec![0.0; c * groups.len()],
             w: layout
@@ -163,7 +165,7 @@ impl PanelDensity {
                 .map(|ch| vec![0.0; ch.adstock.n_params() * ch.max_lag])
                 .collect(),
             dw_group: vec![0.0; max_lag],
-            moment: vec![0.0; c * n],
+            moment: vec![0.0; n],
             geometric_scratch: vec![0.0; geometric_scratch_len(max_lag)],
             prior_terms: layout
                 .params
@@ -243,7 +245,7 @@ impl PanelDensity {
         if self.centre {
             // θ holds each group's level L_g where the model has intercept[g]: b_g = L_g − h_g,
             // h_g the group's mean of everything else in μ (one forward pass).
-            self.forward(out, false);
+            self.forward(out);
             for g in 0..self.layout.n_groups {
                 let rows = self.data.rows(g);
                 let mean = sum(&self.mu[rows]) / self.group_rows[g];
@@ -268,10 +270,11 @@ impl PanelDensity {
         );
     }
 
-    /// Forward pass at constrained `x`: `mu`, `beta`, and each channel's saturation with (if
-    /// `derivs`) the derivatives the reverse pass needs.
+    /// Forward pass at constrained `x`: `mu`, `beta`, each channel's adstocked spend and
+    /// saturation, for the outputs (derived quantities, curves, simulation). The gradient runs
+    /// group by group with its own scratch and does not use it.
     #[inline(always)]
-    pub(crate) fn forward(&mut self, x: &[f64], derivs: bool) {
+    pub(crate) fn forward(&mut self, x: &[f64]) {
         let n = self.data.n_rows;
         let n_groups = self.layout.n_groups;
         let lay = &self.layout;
@@ -305,22 +308,13 @@ impl PanelDensity {
                         &self.w[c],
                         &d.spend[range.clone()],
                         &mut self.adstocked[range.clone()],
-                        &mut self.moment[range],
+                        &mut self.moment[rows],
                         &mut self.geometric_scratch,
                     );
                 }
             } else {
-                if derivs {
-                    ch.adstock.weights_with_jacobian(
-                        &params[..np],
-                        ch.normalize,
-                        &mut self.w[c],
-                        &mut self.jac[c],
-                    );
-                } else {
-                    ch.adstock
-                        .weights(&params[..np], ch.normalize, &mut self.w[c]);
-                }
+                ch.adstock
+                    .weights(&params[..np], ch.normalize, &mut self.w[c]);
                 for g in 0..n_groups {
                     let rows = d.rows(g);
                     let range = c * n + rows.start..c * n + rows.end;
@@ -334,9 +328,8 @@ impl PanelDensity {
             // Saturation is elementwise: one call over the channel's rows of every group.
             let a = &self.adstocked[block.clone()];
             let sat = &mut self.sat[block.clone()];
-            let sat_da = &mut self.sat_da[block.clone()];
+            let sat_da = &mut self.sat_da[..];
             let [dp0, dp1] = &mut self.sat_dp;
-            let (dp0, dp1) = (&mut dp0[block.clone()], &mut dp1[block]);
             match ch.saturation {
                 SaturationKind::Logistic => {
                     logistic_series(x[ch.saturation_idx[0]], a, sat, sat_da, dp0);

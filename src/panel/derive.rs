@@ -162,7 +162,7 @@ fn draw_totals(density: &mut PanelDensity, x: &[f64], scratch: &mut Scratch) -> 
     let (n_c, n_g) = (density.layout.channels.len(), density.layout.n_groups);
     let n_i = density.interactions.len();
     let n = density.data.n_rows;
-    density.forward(x, false);
+    density.forward(x);
     let d = &*density;
     let mut marginal = vec![0.0; n_c * n_g];
     for c in 0..n_c {
@@ -448,7 +448,7 @@ mod tests {
     /// through a whole forward pass of the model.
     fn marginal_by_full_forward(d: &mut PanelDensity, x: &[f64]) -> Vec<f64> {
         let (n_c, n_g, n) = (d.layout.channels.len(), d.layout.n_groups, d.data.n_rows);
-        d.forward(x, false);
+        d.forward(x);
         let base = d.mu.clone();
         let mut out = vec![0.0; n_c * n_g];
         for c in 0..n_c {
@@ -456,7 +456,7 @@ mod tests {
             d.data.spend[c * n..(c + 1) * n]
                 .iter_mut()
                 .for_each(|v| *v *= 1.0 + MARGINAL_STEP);
-            d.forward(x, false);
+            d.forward(x);
             d.data.spend[c * n..(c + 1) * n].copy_from_slice(&saved);
             for g in 0..n_g {
                 out[c * n_g + g] = d

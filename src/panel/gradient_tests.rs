@@ -138,7 +138,7 @@ fn group_coefficients_follow_the_non_centred_hierarchy() {
     x[idx("beta_mu[tv]")] = -1.0;
     x[idx("beta_sigma[tv]")] = 0.3;
     x[idx("beta_z[tv,g1]")] = 2.0;
-    density.forward(&x, false);
+    density.forward(&x);
     let want = (-1.0_f64 + 0.3 * 2.0).exp();
     approx::assert_relative_eq!(density.beta[1], want, max_relative = 1e-12);
     assert_eq!(density.groups(), ["g0", "g1", "g2"]);
@@ -207,7 +207,7 @@ fn geometric_adstock_per_group_matches_the_direct_convolution() {
         .map(|i| 0.1 * (i % 7) as f64 - 0.3)
         .collect();
     density.constrain(&theta, &mut x);
-    density.forward(&x, true);
+    density.forward(&x);
     let ch = &density.layout.channels[0];
     let mut w = vec![0.0; ch.max_lag];
     ch.adstock
@@ -254,7 +254,7 @@ fn the_group_by_group_density_equals_the_whole_panel_forward_pass() {
             want += crate::density::PriorTerm::new(p.prior).logpdf_grad(c.x).0 + c.log_jac;
             x.push(c.x);
         }
-        density.forward(&x, false);
+        density.forward(&x);
         let lay = &density.layout;
         let mut d_mu = vec![0.0; density.data.n_rows];
         want += crate::density::log_lik(

@@ -11,6 +11,13 @@ impl PanelDensity {
     /// Channel `c`'s steady-state curve in group `g` at constrained `x`: η per unit of spend
     /// per period in original currency (the group's own population divides it).
     pub fn steady_state_curve(&self, x: &[f64], c: usize, g: usize) -> SteadyStateCurve {
+        self.steady_state_curve_with(x, c, g, self.adstock_gain(x, c))
+    }
+
+    /// Channel `c`'s steady-state adstock gain at constrained `x` (the sum of its weights,
+    /// shared by every group): compute it once per draw and pass it to
+    /// [`PanelDensity::steady_state_curve_with`] when evaluating many groups.
+    pub fn adstock_gain(&self, x: &[f64], c: usize) -> f64 {
         let ch = &self.layout.channels[c];
         let np = ch.adstock.n_params();
         let mut w = vec![0.0; ch.max_lag];
@@ -19,6 +26,18 @@ impl PanelDensity {
             ch.normalize,
             &mut w,
         );
+        steady_state_factor(&w)
+    }
+
+    /// [`PanelDensity::steady_state_curve`] with the channel's adstock gain given.
+    pub fn steady_state_curve_with(
+        &self,
+        x: &[f64],
+        c: usize,
+        g: usize,
+        adstock_gain: f64,
+    ) -> SteadyStateCurve {
+        let ch = &self.layout.channels[c];
         let mut params = [0.0; 2];
         let ns = ch.saturation.n_params();
         for (p, idx) in params.iter_mut().zip(&ch.saturation_idx[..ns]) {
@@ -26,8 +45,7 @@ impl PanelDensity {
         }
         SteadyStateCurve {
             beta: (x[ch.mu_idx] + x[ch.sigma_idx] * x[ch.z0 + g]).exp(),
-            gain: steady_state_factor(&w)
-                / (self.data.scales.channels[c] * self.data.population[g]),
+            gain: adstock_gain / (self.data.scales.channels[c] * self.data.population[g]),
             saturation: ch.saturation,
             params,
         }
@@ -47,7 +65,7 @@ impl PanelDensity {
                 })
                 .collect();
         }
-        self.forward(x, false);
+        self.forward(x);
         let n = self.data.n_rows;
         (0..n_groups)
             .map(|g| {
@@ -156,7 +174,7 @@ mod tests {
             .enumerate()
             .map(|(i, p)| p.support.constrain(0.3 * ((i % 5) as f64) - 0.6))
             .collect();
-        density.forward(&x, false);
+        density.forward(&x);
         let n = density.data.n_rows;
         let n_groups = density.layout.n_groups;
         assert_eq!(n_groups, 3);

@@ -270,7 +270,7 @@ pub fn simulate_panel_with(
     if x.len() != density.param_names().len() {
         return Err(PanelError::Invalid("truth of the wrong width".into()));
     }
-    density.forward(&x, false);
+    density.forward(&x);
     let log = spec.likelihood.family == crate::spec::Likelihood::LogNormal;
     let lay = &density.layout;
     let sigma = x[lay.sigma_idx];

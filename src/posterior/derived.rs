@@ -265,29 +265,28 @@ pub fn derive(
     let workers = rayon::current_num_threads().max(1);
     let mut copies: Vec<MmmDensity> = (0..workers).map(|_| density.clone()).collect();
     let rows: Vec<&[f64]> = draws.iter().collect();
+    // One batch's decompositions and predictive draws, reused from batch to batch.
+    let mut buffers: Vec<(Decomposition, Vec<f64>)> = (0..DRAW_BATCH.min(rows.len()))
+        .map(|_| (Decomposition::default(), vec![0.0; n]))
+        .collect();
     for (b, batch) in rows.chunks(DRAW_BATCH).enumerate() {
         let per = batch.len().div_ceil(workers);
-        let outs: Vec<(Decomposition, Vec<f64>)> = copies
+        let outs = &mut buffers[..batch.len()];
+        copies
             .par_iter_mut()
             .zip(batch.par_chunks(per))
+            .zip(outs.par_chunks_mut(per))
             .enumerate()
-            .flat_map_iter(|(w, (dens, chunk))| {
-                chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let d = b * DRAW_BATCH + w * per + i;
-                        let mut dec = Decomposition::default();
-                        dens.decompose(x, &mut dec);
-                        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                        rng.set_stream(d as u64);
-                        let mut rep = vec![0.0; n];
-                        dens.predictive_draw(x, &mut rng, &mut rep);
-                        (dec, rep)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+            .for_each(|(w, ((dens, chunk), out))| {
+                for (i, (x, (dec, rep))) in chunk.iter().zip(out.iter_mut()).enumerate() {
+                    let d = b * DRAW_BATCH + w * per + i;
+                    dens.decompose(x, dec);
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                    rng.set_stream(d as u64);
+                    dens.predictive_draw(x, &mut rng, rep);
+                }
+            });
+        let outs = &buffers[..batch.len()];
         for (i, (dec, _)) in outs.iter().enumerate() {
             let d = b * DRAW_BATCH + i;
             let fitted_total: f64 = dec.fitted.iter().sum();
