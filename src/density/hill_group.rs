@@ -10,7 +10,8 @@ use crate::transform::{
 
 /// The longest max lag a Hill group takes: every period costs the group's longest lag in
 /// multiply-adds (a direct convolution), where the one-channel path's recursion costs the
-/// same whatever the lag. Weekly models (lags up to 13) are what was measured.
+/// same whatever the lag. Only the weekly Hill model (lags 12 and 8) was measured
+/// (docs/performance.md); a longer lag keeps the one-channel path.
 pub(crate) const HILL_GROUP_MAX_LAG: usize = 16;
 
 /// Up to [`LANES`] Hill channels whose adstock and curve run in the lanes of one vector.
@@ -32,7 +33,7 @@ fn eligible(ch: &ChannelLayout) -> bool {
 }
 
 /// The eligible channels in order, in groups of [`LANES`]; a last group of fewer keeps the
-/// one-channel path (its period-vectorised curve is as fast as a half-empty vector of lanes).
+/// one-channel path (a group with empty lanes was not measured).
 pub(crate) fn hill_groups(
     channels: &[ChannelLayout],
     spend: &[Vec<f64>],

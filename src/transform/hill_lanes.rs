@@ -8,10 +8,11 @@
 //! terms, so each lane gives the bits of [`convolve_with_moment`](super::convolve_with_moment)
 //! with its own weights (the one-channel path's recursion agrees with it to a few ulps times L).
 //!
-//! The Hill curve f = σ(r), r = S·(ln a − ln K), is taken in the same loop on a_t still in
-//! registers, with the arithmetic of [`hill_series`](super::hill_series). The forward pass keeps
-//! what the reverse sweep needs, without a division by a or K per period: with
-//! q = f·(1 − f), ∂f/∂K = −S·q/K, ∂f/∂S = q·ln(a/K), and the adstock adjoint
+//! The Hill curve f = σ(r), r = S·(ln a − ln K), is then taken along each lane's periods (four
+//! periods per vector: the curve's selects keep the compiler from vectorising it across the
+//! lanes of one period), with the arithmetic of [`hill_series`](super::hill_series). It keeps
+//! what the reverse sweep needs without a division by a or K per period: with q = f·(1 − f),
+//! ∂f/∂K = −S·q/K, ∂f/∂S = q·ln(a/K), and the adstock adjoint
 //! g = β·∂L/∂μ·∂f/∂a = β·∂L/∂μ·S·q/a enters the gradient only through Σ g·a = β·S·Σ ∂L/∂μ·q and
 //! Σ g·m = β·S·Σ ∂L/∂μ·q·(m/a). So it stores f, q, ln(a/K) and the mean lag ρ = m/a ∈ [0, L).
 //! At a = 0 all four are 0: f and its parameter derivatives take their limits (0), and g·a and
