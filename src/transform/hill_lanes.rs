@@ -235,13 +235,16 @@ pub fn geometric_hill_sweep(d_mu: &[f64], s: &HillLaneSeries) -> [Lanes; 4] {
         let (lr, rho) = (s.lane(&s.log_ratio, k), s.lane(&s.mean_lag, k));
         let mut acc = [[0.0; PARTIALS]; 4];
         for start in (0..full).step_by(PARTIALS) {
+            let chunk =
+                |v: &[f64]| -> [f64; PARTIALS] { v[start..start + PARTIALS].try_into().unwrap() };
+            let (dm, ft, qt) = (chunk(d_mu), chunk(f), chunk(q));
+            let (lrt, rhot) = (chunk(lr), chunk(rho));
             for j in 0..PARTIALS {
-                let t = start + j;
-                let (dm, dq) = (d_mu[t], d_mu[t] * q[t]);
-                acc[0][j] += dm * f[t];
+                let dq = dm[j] * qt[j];
+                acc[0][j] += dm[j] * ft[j];
                 acc[1][j] += dq;
-                acc[2][j] += dq * lr[t];
-                acc[3][j] += dq * rho[t];
+                acc[2][j] += dq * lrt[j];
+                acc[3][j] += dq * rhot[j];
             }
         }
         let mut sums = acc.map(|v| (v[0] + v[1]) + (v[2] + v[3]));
@@ -252,8 +255,8 @@ pub fn geometric_hill_sweep(d_mu: &[f64], s: &HillLaneSeries) -> [Lanes; 4] {
             sums[2] += dq * lr[t];
             sums[3] += dq * rho[t];
         }
-        for j in 0..4 {
-            out[j][k] = sums[j];
+        for (o, v) in out.iter_mut().zip(sums) {
+            o[k] = v;
         }
     }
     out
@@ -297,9 +300,9 @@ mod tests {
             let x = interleave_padded(&refs, lags);
             let mut p = HillLaneParams::new(lags);
             let mut lane = Vec::new();
-            for k in 0..width {
+            for (k, &lag) in lag_of.iter().enumerate() {
                 let alpha = rng.random_range(0.05..0.97);
-                let mut w = vec![0.0; lag_of[k]];
+                let mut w = vec![0.0; lag];
                 AdstockKind::Geometric.weights(&[alpha], case % 2 == 0, &mut w);
                 let (kk, s) = (rng.random_range(0.05..3.0), rng.random_range(0.2..5.0));
                 let beta = rng.random_range(0.0..3.0);
