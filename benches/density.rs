@@ -8,12 +8,16 @@
 //! - `daily`: 5 years daily (1826 rows), 30 channels, max_lag 30, 5 controls, Fourier order 2:
 //!   the scale of issue 17, where the cost per period·channel is the figure to watch;
 //! - `daily_lag120`: the same with max_lag 120 (geometric adstock costs O(T), whatever L);
+//! - `weekly_hill`: issue 17's weekly Hill model (`models/weekly_hill.toml`: 156 weeks, 4 Hill
+//!   channels with geometric adstock, max lags 12/8/8/8, a control, Fourier order 2, trend),
+//!   simulated from `models/weekly_hill_truth.toml`;
 //! - `panel_geo`: the geo panel of issue 18 (`models/panels/geo.toml`, 20 groups × 104 weeks ×
 //!   4 channels, simulated from `geo_truth.toml`);
 //! - `panel_meridian_G`: Meridian's failing shape (`models/panels/meridian_size.toml`, 66 weeks ×
 //!   36 channels) at G = 20, 50, 100 and 183 groups: the cost against groups.
 //!
-//! `DENSITY_BENCH=panel` runs the panel cases alone, `DENSITY_BENCH=national` the others.
+//! `DENSITY_BENCH=panel` runs the panel cases alone, `DENSITY_BENCH=national` the others,
+//! `DENSITY_BENCH=weekly_hill` (any case's name) that case alone.
 //!
 //! `example` and `large` are timed at 50 draws of a short single-chain run of the sampler (300
 //! warm-up), taken in turn; `daily` at 50 points drawn uniformly in (−1, 1) on θ (Stan's
@@ -29,6 +33,7 @@ use std::time::Instant;
 use criterion::{Criterion, criterion_group, criterion_main};
 use mmm::data::load_dataset_from_reader;
 use mmm::panel::{PanelDensity, PanelTruth, read_panel_csv, simulate_panel};
+use mmm::simulate::{SimulateOptions, Truth, simulate};
 use mmm::transform::Date;
 use mmm::{
     DataRequest, Dataset, LogDensity, MmmDensity, ModelSpec, NoProgress, SamplerSettings,
@@ -166,6 +171,15 @@ fn synthetic_csv(size: Size) -> String {
         csv.push('\n');
     }
     csv
+}
+
+/// Issue 17's weekly Hill model on data simulated from its truth file.
+fn weekly_hill() -> (ModelSpec, Dataset) {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models"));
+    let spec = ModelSpec::from_file(dir.join("weekly_hill.toml")).expect("weekly Hill model");
+    let truth = Truth::from_file(&dir.join("weekly_hill_truth.toml"), &spec).expect("its truth");
+    let sim = simulate(&spec, &truth, &SimulateOptions::default()).expect("simulation");
+    (sim.spec, sim.data)
 }
 
 fn synthetic(size: Size) -> (ModelSpec, Dataset) {
@@ -332,15 +346,26 @@ fn bench_panel(
 }
 
 fn bench(c: &mut Criterion) {
-    // `DENSITY_BENCH=panel` runs the panel cases alone, `national` the others.
+    // `DENSITY_BENCH=panel` runs the panel cases alone, `national` the others, a case's name
+    // (`weekly_hill`) that case alone.
     let only = std::env::var("DENSITY_BENCH").unwrap_or_default();
-    if only != "panel" {
+    let national = |name: &str| only.is_empty() || only == "national" || only == name;
+    if national("example") {
         bench_case(c, "example", example(), posterior_points);
+    }
+    if national("large") {
         bench_case(c, "large", synthetic(LARGE), posterior_points);
+    }
+    if national("weekly_hill") {
+        bench_case(c, "weekly_hill", weekly_hill(), posterior_points);
+    }
+    if national("daily") {
         bench_case(c, "daily", synthetic(DAILY), box_points);
+    }
+    if national("daily_lag120") {
         bench_case(c, "daily_lag120", synthetic(DAILY_LONG_LAG), box_points);
     }
-    if only != "national" {
+    if only.is_empty() || only == "panel" {
         bench_panel(c, "panel_geo", panel("geo.toml", "geo_truth.toml", None));
         for groups in PANEL_GROUPS {
             bench_panel(

@@ -4,6 +4,7 @@
 mod centre;
 mod decompose;
 mod effect_prior;
+mod hill_group;
 mod layout;
 mod lift;
 mod likelihood;

@@ -18,6 +18,7 @@ use crate::transform::{
 
 use super::centre::{centre_adjoint, mean_without_intercept, shift_to_intercept};
 use super::effect_prior::{EffectPriorError, EffectTerm};
+use super::hill_group::{HillGroup, hill_groups};
 use super::layout::{Layout, NuLayout};
 use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
@@ -165,6 +166,11 @@ pub struct MmmDensity {
     groups: Vec<LaneGroup>,
     /// Per channel, its group and lane.
     group_of: Vec<Option<(usize, usize)>>,
+    /// Groups of four Hill channels with geometric adstock, one per vector lane in the
+    /// gradient's passes (`density/hill_group.rs`).
+    pub(crate) hill_groups: Vec<HillGroup>,
+    /// Per channel, its Hill group and lane.
+    pub(crate) hill_group_of: Vec<Option<(usize, usize)>>,
 }
 
 /// Up to [`GROUP_LANES`] channels whose geometric recursion and logistic curve run in the lanes of
@@ -364,6 +370,13 @@ impl MmmDensity {
                 group_of[ch] = Some((g, lane));
             }
         }
+        let hill_groups = hill_groups(&layout.channels, &data.spend, n);
+        let mut hill_group_of = vec![None; c];
+        for (g, group) in hill_groups.iter().enumerate() {
+            for (lane, &ch) in group.channels.iter().enumerate() {
+                hill_group_of[ch] = Some((g, lane));
+            }
+        }
         let max_lag = layout
             .channels
             .iter()
@@ -406,6 +419,8 @@ impl MmmDensity {
             centre,
             groups,
             group_of,
+            hill_groups,
+            hill_group_of,
             layout,
             data,
         })
@@ -525,6 +540,11 @@ impl MmmDensity {
                 }
                 continue;
             }
+            if derivs && let Some((g, lane)) = self.hill_group_of[c] {
+                ch.adstock.weights(&ad[..np], ch.normalize, w);
+                self.hill_groups[g].forward_lane(lane, ch, x, w, &mut self.mu);
+                continue;
+            }
             let range = c * n..(c + 1) * n;
             let a = &mut self.adstocked[range.clone()];
             if ch.adstock == AdstockKind::Geometric {
@@ -599,8 +619,11 @@ impl MmmDensity {
                     geometric_alpha_adjoint(alpha, &self.channel_w[c], ch.normalize, s_ga, s_gm);
             }
         }
+        for group in &self.hill_groups {
+            group.backward(d_mu, &lay.channels, x, &self.channel_w, &mut self.gx);
+        }
         for (c, ch) in lay.channels.iter().enumerate() {
-            if self.group_of[c].is_some() {
+            if self.group_of[c].is_some() || self.hill_group_of[c].is_some() {
                 continue;
             }
             let range = c * n..(c + 1) * n;

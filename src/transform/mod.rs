@@ -36,6 +36,7 @@ mod calendar;
 mod finite_diff;
 mod fourier;
 mod geometric;
+mod hill_lanes;
 mod lanes;
 mod reduce;
 mod saturation;
@@ -53,6 +54,9 @@ pub use fourier::{DAYS_PER_YEAR, fourier_features, fourier_names};
 pub use geometric::{
     GEOMETRIC_RECURSION_MIN_LAG, convolve_with_moment, geometric_adstock, geometric_alpha_adjoint,
     geometric_recursion, geometric_reductions, geometric_scratch_len,
+};
+pub use hill_lanes::{
+    HillLaneParams, HillLaneSeries, geometric_hill_forward, geometric_hill_sweep, interleave_padded,
 };
 pub use lanes::{
     LANES, LaneParams, LaneSeries, Lanes, geometric_logistic_forward, geometric_logistic_sweep,
