@@ -25,10 +25,17 @@ impl Default for DualAveragingOptions {
     }
 }
 
-/// See [`DualAveraging::restart`]. A factor of 2 halved warm-up divergences on the posteriordb
-/// set but, with a longer terminal buffer and Stan's search at every window end, gave
-/// divergences in the demo MMM's kept draws (docs/performance.md); Stan's 10 stays.
+/// See [`DualAveraging::restart`]: the restart after the first metric window, from Stan's
+/// search. A factor of 2 halved warm-up divergences on the posteriordb set but, with a longer
+/// terminal buffer and Stan's search at every window end, gave divergences in the demo MMM's
+/// kept draws (docs/performance.md); Stan's 10 stays there.
 pub(crate) const RESTART_MU_FACTOR: f64 = 10.0;
+
+/// The cautious restart of the terminal buffer (a chain that diverged in its last metric
+/// window) is centred on the averaged step itself: centred on 10 times it, the buffer's second
+/// iteration diverged in every chain of every MMM fit (docs/performance.md, "The terminal
+/// buffer").
+pub(crate) const TERMINAL_RESTART_MU_FACTOR: f64 = 1.0;
 
 /// State of the dual-averaging iteration on log step size.
 #[derive(Debug, Clone)]
@@ -36,6 +43,8 @@ pub(crate) struct DualAveraging {
     opts: DualAveragingOptions,
     mu: f64,
     counter: f64,
+    /// Iterations since the average `x_bar` was last restarted.
+    avg_counter: f64,
     s_bar: f64,
     x_bar: f64,
 }
@@ -47,16 +56,24 @@ impl DualAveraging {
             opts,
             mu: (10.0 * eps).ln(),
             counter: 0.0,
+            avg_counter: 0.0,
             s_bar: 0.0,
             x_bar: 0.0,
         }
     }
 
     /// Restart around a new initial step size (after a metric update), centred on
-    /// [`RESTART_MU_FACTOR`] times it (Stan's 10).
-    pub fn restart(&mut self, eps: f64) {
+    /// `mu_factor` times it (Stan's 10, [`RESTART_MU_FACTOR`]).
+    pub fn restart(&mut self, eps: f64, mu_factor: f64) {
         *self = DualAveraging::new(self.opts, eps);
-        self.mu = (RESTART_MU_FACTOR * eps).ln();
+        self.mu = (mu_factor * eps).ln();
+    }
+
+    /// Keep the running sequence (its iterate and its memory of past acceptance) and restart
+    /// only the average: from the next update on, [`Self::final_step_size`] averages the
+    /// iterates from here alone.
+    pub fn restart_average(&mut self) {
+        self.avg_counter = 0.0;
     }
 
     /// Feed one acceptance statistic; returns the step size for the next iteration.
@@ -70,7 +87,8 @@ impl DualAveraging {
         let eta = 1.0 / (self.counter + self.opts.t0);
         self.s_bar = (1.0 - eta) * self.s_bar + eta * (self.opts.target_accept - a);
         let x = self.mu - self.s_bar * self.counter.sqrt() / self.opts.gamma;
-        let x_eta = self.counter.powf(-self.opts.kappa);
+        self.avg_counter += 1.0;
+        let x_eta = self.avg_counter.powf(-self.opts.kappa);
         self.x_bar = x_eta * x + (1.0 - x_eta) * self.x_bar;
         x.exp()
     }
@@ -104,5 +122,40 @@ mod tests {
             "got {got}, want {want}"
         );
         assert!(eps > 0.0);
+    }
+
+    /// Restarting the average keeps the iterate: the next step continues the sequence (no
+    /// jump to ten times the step, as a full restart gives), and the final step size forgets
+    /// the iterates before the restart.
+    #[test]
+    fn restarting_the_average_keeps_the_iterate_and_forgets_earlier_steps() {
+        let opts = DualAveragingOptions::default();
+        let mut da = DualAveraging::new(opts, 1.0);
+        let mut eps: f64 = 1.0;
+        for _ in 0..500 {
+            eps = da.update((-eps).exp());
+        }
+        let mut full = da.clone();
+        full.restart(eps, RESTART_MU_FACTOR);
+        let jumped = full.update((-eps).exp());
+        da.restart_average();
+        let next = da.update((-eps).exp());
+        assert!((next / eps - 1.0).abs() < 0.05, "{eps} -> {next}");
+        assert!(
+            jumped > 5.0 * eps,
+            "a full restart jumps: {eps} -> {jumped}"
+        );
+        // After the restart the average is the iterate itself.
+        assert!((da.final_step_size() / next - 1.0).abs() < 1e-12);
+        // Fed a new regime (acceptance falling as exp(-4 eps)), the average follows it alone.
+        for _ in 0..1000 {
+            eps = da.update((-4.0 * eps).exp());
+        }
+        let want = -(opts.target_accept.ln()) / 4.0;
+        let got = da.final_step_size();
+        assert!(
+            (got - want).abs() / want < REL_TOL,
+            "got {got}, want {want}"
+        );
     }
 }
