@@ -433,6 +433,28 @@ mod tests {
     }
 
     #[test]
+    fn shape_scale_is_the_root_of_the_squares_with_its_elasticity() {
+        for u_s in [-30.0, -4.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5, 30.0] {
+            let (log_h, e) = shape_scale(u_s);
+            let s: f64 = f64::exp(u_s);
+            let direct = 0.5 * (SHAPE_FLOOR * SHAPE_FLOOR + s * s).ln();
+            assert!(
+                (log_h - direct).abs() <= 1e-12 * (1.0 + direct.abs()),
+                "{u_s}: {log_h} vs {direct}"
+            );
+            assert!((0.0..=1.0).contains(&e), "{u_s}: {e}");
+            let h = 1e-6;
+            let fd = (shape_scale(u_s + h).0 - shape_scale(u_s - h).0) / (2.0 * h);
+            assert!((e - fd).abs() <= FD_TOL, "{u_s}: {e} vs {fd}");
+        }
+        // h follows S above the floor and stays at the floor below it.
+        assert!((shape_scale(-30.0).0 - SHAPE_FLOOR.ln()).abs() < 1e-12);
+        assert!((shape_scale(30.0).0 - 30.0).abs() < 1e-12);
+        let (v, e) = shape_scale(800.0);
+        assert!(v.is_finite() && e.is_finite(), "{v} {e}");
+    }
+
+    #[test]
     fn anchors_are_the_spend_quartiles() {
         // Always on: x_lo is the lower quartile of all rows, x_hi the upper of the positive.
         let spend = [0.2, 0.4, 0.6, 0.8, 1.0];
