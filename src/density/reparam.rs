@@ -33,8 +33,19 @@
 //! A coefficient on another support (a truncated prior), or a channel whose coordinate is an
 //! ROI, marginal-ROI or share (effect priors), keeps its coordinate.
 //!
-//! The priors stay on β with their meaning; [`super::MmmDensity::constrain`] maps through
-//! this first, so every reported quantity is as before.
+//! A Hill channel that takes the coefficient's coordinate, with K and S both on (0, ∞), also
+//! samples its half-saturation as a shape coordinate m = h(S)·ln(K/x_hi) in place of ln K,
+//! with h(S) = √(S₀² + S²), S₀ = [`SHAPE_FLOOR`] = 1. The log-odds of the curve is
+//! z(x) = S·ln(K/x) and ∂f/∂ln K = −S·f(1 − f): the curvature in ln K grows like S², which the
+//! metric does not cover when a weakly identified channel moves to a steep curve. m is close
+//! to the log-odds at x_hi for steep curves (h ≈ S) and to ln(K/x_hi) for flat ones (h ≈ 1),
+//! where m = S·ln(K/x_hi) would make a funnel (m's width ∝ S). The map
+//! ln K = ln x_hi + m/h(S), S unchanged, is triangular with log-Jacobian −ln h(S), returned by
+//! [`MediaReparam::map_to_model`] and added to the density; the coefficient's shift reads K
+//! from it. Measured in docs/performance.md ("Weekly Hill divergences: the shape coordinate").
+//!
+//! The priors stay on β, K and S with their meaning; [`super::MmmDensity::constrain`] maps
+//! through this first, so every reported quantity is as before.
 
 use crate::spec::ModelSpec;
 use crate::transform::{SaturationKind, Support};
