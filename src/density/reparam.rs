@@ -34,13 +34,14 @@
 //! ROI, marginal-ROI or share (effect priors), keeps its coordinate.
 //!
 //! A Hill channel that takes the coefficient's coordinate, with K and S both on (0, ∞), also
-//! samples its half-saturation as a shape coordinate m = h(S)·ln(K/x_hi) in place of ln K,
-//! with h(S) = √(S₀² + S²), S₀ = [`SHAPE_FLOOR`] = 1. The log-odds of the curve is
+//! samples its half-saturation as a shape coordinate m = h(S)·ln(K/x_ref) in place of ln K,
+//! with h(S) = √(S₀² + S²), S₀ = [`SHAPE_FLOOR`] = 1, and x_ref = √(x_lo·x_hi) (x_hi when
+//! x_lo = 0; [`shape_reference`]). The log-odds of the curve is
 //! z(x) = S·ln(K/x) and ∂f/∂ln K = −S·f(1 − f): the curvature in ln K grows like S², which the
 //! metric does not cover when a weakly identified channel moves to a steep curve. m is close
-//! to the log-odds at x_hi for steep curves (h ≈ S) and to ln(K/x_hi) for flat ones (h ≈ 1),
-//! where m = S·ln(K/x_hi) would make a funnel (m's width ∝ S). The map
-//! ln K = ln x_hi + m/h(S), S unchanged, is triangular with log-Jacobian −ln h(S), returned by
+//! to the log-odds at x_ref for steep curves (h ≈ S) and to ln(K/x_ref) for flat ones
+//! (h ≈ 1), where m = S·ln(K/x_ref) would make a funnel (m's width ∝ S). The map
+//! ln K = ln x_ref + m/h(S), S unchanged, is triangular with log-Jacobian −ln h(S), returned by
 //! [`MediaReparam::map_to_model`] and added to the density; the coefficient's shift reads K
 //! from it. Measured in docs/performance.md ("Weekly Hill divergences: the shape coordinate").
 //!
@@ -63,8 +64,8 @@ struct Channel {
     anchors: [f64; 2],
     /// ∂ ln Δf/∂u for the saturation coordinates, from the last forward map.
     dlogf_du: [f64; 2],
-    /// A Hill channel whose K and S are both on (0, ∞): ln x_hi, the reference spend of its
-    /// shape coordinate m = S·ln(K/x_hi) (sampled in place of ln K); `None` otherwise.
+    /// A Hill channel whose K and S are both on (0, ∞): ln x_ref, the reference spend of its
+    /// shape coordinate m = h(S)·ln(K/x_ref) (sampled in place of ln K); `None` otherwise.
     log_ref: Option<f64>,
     /// 1/h(S), m and d ln h/d ln S at the last forward map, for the chain rule of the shape
     /// coordinate.
@@ -106,9 +107,16 @@ pub(crate) fn log_saturation_at(kind: SaturationKind, p: [f64; 2], mean: f64) ->
     }
 }
 
-/// Whether a Hill channel's half-saturation is sampled as the log-odds offset at its upper
-/// anchor, m = S·ln(K/x_hi), in place of ln K (see the module's documentation).
+/// Whether a Hill channel's half-saturation is sampled as the shape coordinate
+/// m = h(S)·ln(K/x_ref), in place of ln K (see the module's documentation).
 pub(crate) const SHAPE_COORDINATE: bool = true;
+
+/// The reference spend x_ref of a Hill channel's shape coordinate m = h(S)·ln(K/x_ref): the
+/// geometric mean √(x_lo·x_hi) of its anchors, or x_hi when x_lo = 0 (flighted or sporadic
+/// spend). For always-on spend it sits in the middle of the range the data see on a log scale.
+pub(crate) fn shape_reference([lo, hi]: [f64; 2]) -> f64 {
+    if lo > 0.0 { (lo * hi).sqrt() } else { hi }
+}
 
 /// The slope below which the shape coordinate's scale h(S) = √(S₀² + S²) stops following S.
 pub(crate) const SHAPE_FLOOR: f64 = 1.0;
@@ -237,7 +245,7 @@ impl MediaReparam {
                         .saturation_idx
                         .iter()
                         .all(|&i| layout.bijectors[i] == Support::Positive))
-                .then(|| anchors[1].ln());
+                .then(|| shape_reference(anchors).ln());
                 Some(Channel {
                     beta_idx: ch.beta_idx,
                     sat_idx: ch.saturation_idx,
@@ -320,8 +328,9 @@ impl MediaReparam {
 
     /// The gradient in θ′ (`grad`, at the θ of the last [`MediaReparam::map_to_model`]) turned
     /// into the gradient in θ, the map's log-Jacobian included: ∂u_β/∂u_c = 1 and
-    /// ∂u_β/∂u_sat = −∂ln Δf/∂u_sat; with the shape coordinate, u_K = ln x_hi + m/S gives
-    /// ∂u_K/∂m = 1/S and ∂u_K/∂u_S = −m/S, and the log-Jacobian −u_S adds −1 to u_S's.
+    /// ∂u_β/∂u_sat = −∂ln Δf/∂u_sat; with the shape coordinate, u_K = ln x_ref + m/h(S) gives
+    /// ∂u_K/∂m = 1/h and ∂u_K/∂u_S = −(m/h)·e with e = d ln h/d ln S, and the log-Jacobian
+    /// −ln h adds −e to u_S's.
     pub fn chain(&self, grad: &mut [f64]) {
         for ch in &self.channels {
             let g_beta = grad[ch.beta_idx];
@@ -348,7 +357,7 @@ impl MediaReparam {
             .collect()
     }
 
-    /// Each channel with the shape coordinate: the indices of K and S in θ and ln x_hi.
+    /// Each channel with the shape coordinate: the indices of K and S in θ and ln x_ref.
     pub(crate) fn shapes(&self) -> Vec<([usize; 2], f64)> {
         self.channels
             .iter()
@@ -474,6 +483,8 @@ mod tests {
         // Flighted (half the weeks off): x_lo = 0.
         let spend = [0.0, 0.0, 0.0, 0.5, 1.0, 0.5];
         assert_eq!(anchors(SaturationKind::Hill, &spend), Some([0.0, 0.75]));
+        assert_eq!(shape_reference([0.0, 0.75]), 0.75);
+        assert!((shape_reference([0.25, 1.0]) - 0.5).abs() < 1e-15);
         // Constant spend: no lower anchor below the upper one.
         assert_eq!(anchors(SaturationKind::Hill, &[0.5; 4]), Some([0.0, 0.5]));
         // Logistic: x_lo = 0, x_hi = mean positive spend.
