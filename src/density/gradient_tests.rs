@@ -214,6 +214,18 @@ fn textbook_log_density(density: &MmmDensity, theta: &[f64]) -> f64 {
         x[i] = c.x;
         lp += c.log_jac;
     }
+    // A Hill channel with the shape coordinate samples m = h(S)·ln(K/x_hi), h(S) = √(S₀² + S²),
+    // in place of ln K: K = x_hi·e^(m/h), and the change of variables m ↦ ln K ↦ K adds
+    // ln K − ln h (in place of the bijector's ln K = m added above).
+    for ([k_idx, s_idx], log_ref) in density.reparam.iter().flat_map(|r| r.shapes()) {
+        let (m, s) = (theta[k_idx], x[s_idx]);
+        lp -= m;
+        let floor = super::reparam::SHAPE_FLOOR;
+        let h = (floor * floor + s * s).sqrt();
+        let log_k = log_ref + m / h;
+        x[k_idx] = log_k.exp();
+        lp += log_k - h.ln();
+    }
     // A reparameterised coefficient's coordinate is its contribution between two spend levels
     // c = β·(f(x_hi) − (1 − w)·f(x_lo)): β = c / Δ, and the change of variables c ↦ β adds
     // ln(1 / Δ).

@@ -770,14 +770,14 @@ impl LogDensity for MmmDensity {
             return self.logp_grad_model(theta, grad);
         };
         let mut model_theta = std::mem::take(&mut self.model_theta);
-        let result = if reparam.map_to_model(theta, &mut model_theta) {
-            self.logp_grad_model(&model_theta, grad).inspect(|_| {
+        let result = match reparam.map_to_model(theta, &mut model_theta) {
+            Some(log_jac) => self.logp_grad_model(&model_theta, grad).map(|lp| {
                 reparam.chain(grad);
-            })
-        } else {
-            Err(LogpError::OutOfSupport(
-                "a channel's saturation at its reference spend (mean spend, or the spend range for Hill) left (0, 1]",
-            ))
+                lp + log_jac
+            }),
+            None => Err(LogpError::OutOfSupport(
+                "a channel's saturation at its reference spend (mean spend, or the spend range for Hill) left (0, 1], or its half-saturation overflowed",
+            )),
         };
         self.model_theta = model_theta;
         self.reparam = Some(reparam);

@@ -33,8 +33,20 @@
 //! A coefficient on another support (a truncated prior), or a channel whose coordinate is an
 //! ROI, marginal-ROI or share (effect priors), keeps its coordinate.
 //!
-//! The priors stay on β with their meaning; [`super::MmmDensity::constrain`] maps through
-//! this first, so every reported quantity is as before.
+//! A Hill channel that takes the coefficient's coordinate, with K and S both on (0, ∞), also
+//! samples its half-saturation as a shape coordinate m = h(S)·ln(K/x_ref) in place of ln K,
+//! with h(S) = √(S₀² + S²), S₀ = [`SHAPE_FLOOR`] = 1, and x_ref = √(x_lo·x_hi) (x_hi when
+//! x_lo = 0; [`shape_reference`]). The log-odds of the curve is
+//! z(x) = S·ln(K/x) and ∂f/∂ln K = −S·f(1 − f): the curvature in ln K grows like S², which the
+//! metric does not cover when a weakly identified channel moves to a steep curve. m is close
+//! to the log-odds at x_ref for steep curves (h ≈ S) and to ln(K/x_ref) for flat ones
+//! (h ≈ 1), where m = S·ln(K/x_ref) would make a funnel (m's width ∝ S). The map
+//! ln K = ln x_ref + m/h(S), S unchanged, is triangular with log-Jacobian −ln h(S), returned by
+//! [`MediaReparam::map_to_model`] and added to the density; the coefficient's shift reads K
+//! from it. Measured in docs/performance.md ("Weekly Hill divergences: the shape coordinate").
+//!
+//! The priors stay on β, K and S with their meaning; [`super::MmmDensity::constrain`] maps
+//! through this first, so every reported quantity is as before.
 
 use crate::spec::ModelSpec;
 use crate::transform::{SaturationKind, Support};
@@ -52,6 +64,14 @@ struct Channel {
     anchors: [f64; 2],
     /// ∂ ln Δf/∂u for the saturation coordinates, from the last forward map.
     dlogf_du: [f64; 2],
+    /// A Hill channel whose K and S are both on (0, ∞): ln x_ref, the reference spend of its
+    /// shape coordinate m = h(S)·ln(K/x_ref) (sampled in place of ln K); `None` otherwise.
+    log_ref: Option<f64>,
+    /// 1/h(S), m and d ln h/d ln S at the last forward map, for the chain rule of the shape
+    /// coordinate.
+    inv_h: f64,
+    m: f64,
+    elasticity: f64,
 }
 
 /// The media block's change of variables, with its own scratch (the hot path allocates
@@ -85,6 +105,30 @@ pub(crate) fn log_saturation_at(kind: SaturationKind, p: [f64; 2], mean: f64) ->
             (value, [2.0 * mean * e / (one_minus * (1.0 + e)), 0.0])
         }
     }
+}
+
+/// Whether a Hill channel's half-saturation is sampled as the shape coordinate
+/// m = h(S)·ln(K/x_ref), in place of ln K (see the module's documentation).
+pub(crate) const SHAPE_COORDINATE: bool = true;
+
+/// The reference spend x_ref of a Hill channel's shape coordinate m = h(S)·ln(K/x_ref): the
+/// geometric mean √(x_lo·x_hi) of its anchors, or x_hi when x_lo = 0 (flighted or sporadic
+/// spend). For always-on spend it sits in the middle of the range the data see on a log scale.
+pub(crate) fn shape_reference([lo, hi]: [f64; 2]) -> f64 {
+    if lo > 0.0 { (lo * hi).sqrt() } else { hi }
+}
+
+/// The slope below which the shape coordinate's scale h(S) = √(S₀² + S²) stops following S.
+pub(crate) const SHAPE_FLOOR: f64 = 1.0;
+
+/// ln h(S) and d ln h/d ln S for u_S = ln S, h(S) = √(S₀² + S²) with S₀ = [`SHAPE_FLOOR`].
+pub(crate) fn shape_scale(u_s: f64) -> (f64, f64) {
+    // ln h = ln S + ½·ln(1 + (S₀/S)²) = ln S + ½·softplus(2·(ln S₀ − u_S)).
+    if SHAPE_FLOOR <= 0.0 {
+        return (u_s, 1.0);
+    }
+    let w = 2.0 * (SHAPE_FLOOR.ln() - u_s);
+    (u_s + 0.5 * softplus(w), sigmoid(-w))
 }
 
 /// The share of f(x_lo) that the coordinate keeps: c = β·(f(x_hi) − (1 − w)·f(x_lo)).
@@ -195,12 +239,23 @@ impl MediaReparam {
                     return None;
                 }
                 let anchors = anchors(ch.saturation, &data.spend[c][..data.n_fit])?;
+                let log_ref = (SHAPE_COORDINATE
+                    && ch.saturation == SaturationKind::Hill
+                    && ch
+                        .saturation_idx
+                        .iter()
+                        .all(|&i| layout.bijectors[i] == Support::Positive))
+                .then(|| shape_reference(anchors).ln());
                 Some(Channel {
                     beta_idx: ch.beta_idx,
                     sat_idx: ch.saturation_idx,
                     saturation: ch.saturation,
                     anchors,
                     dlogf_du: [0.0; 2],
+                    log_ref,
+                    inv_h: 1.0,
+                    m: 0.0,
+                    elasticity: 0.0,
                 })
             })
             .collect();
@@ -210,39 +265,60 @@ impl MediaReparam {
         })
     }
 
-    /// θ (sampled) → θ′ (the model's coordinates) into `out`, keeping ∂ln Δf/∂u for
-    /// [`MediaReparam::chain`]; `false` when ln Δf is not finite at these parameters.
-    pub fn map_to_model(&mut self, theta: &[f64], out: &mut [f64]) -> bool {
+    /// θ (sampled) → θ′ (the model's coordinates) into `out`, keeping what
+    /// [`MediaReparam::chain`] needs; the map's log-Jacobian (Σ −ln S over the channels with
+    /// the shape coordinate), or `None` when ln Δf or ln K is not finite at these parameters.
+    pub fn map_to_model(&mut self, theta: &[f64], out: &mut [f64]) -> Option<f64> {
         out.copy_from_slice(theta);
+        let mut log_jac = 0.0;
         for ch in &mut self.channels {
+            if let Some(log_ref) = ch.log_ref {
+                let [k_idx, s_idx] = ch.sat_idx;
+                let (m, u_s) = (theta[k_idx], theta[s_idx]);
+                let (log_h, elasticity) = shape_scale(u_s);
+                let inv_h = (-log_h).exp();
+                let u_k = log_ref + m * inv_h;
+                if !u_k.is_finite() {
+                    return None;
+                }
+                out[k_idx] = u_k;
+                ch.inv_h = inv_h;
+                ch.m = m;
+                ch.elasticity = elasticity;
+                log_jac -= log_h;
+            }
             let np = ch.saturation.n_params();
             let mut p = [1.0; 2];
             let mut dp_du = [0.0; 2];
             for j in 0..np {
-                let c = self.bijectors[ch.sat_idx[j]].constrain_with_jacobian(theta[ch.sat_idx[j]]);
+                let c = self.bijectors[ch.sat_idx[j]].constrain_with_jacobian(out[ch.sat_idx[j]]);
                 p[j] = c.x;
                 dp_du[j] = c.dx_du;
             }
             let [lo, hi] = ch.anchors;
             let (log_f, dlogf_dp) = log_saturation_gap(ch.saturation, p, lo, hi);
             if !log_f.is_finite() {
-                return false;
+                return None;
             }
             for j in 0..2 {
                 ch.dlogf_du[j] = dlogf_dp[j] * dp_du[j];
             }
             out[ch.beta_idx] = theta[ch.beta_idx] - log_f;
         }
-        true
+        Some(log_jac)
     }
 
     /// θ alone mapped to θ′, for reporting (no gradient).
     pub fn to_model_plain(&self, theta: &[f64], out: &mut [f64]) {
         out.copy_from_slice(theta);
         for ch in &self.channels {
+            if let Some(log_ref) = ch.log_ref {
+                let [k_idx, s_idx] = ch.sat_idx;
+                out[k_idx] = log_ref + theta[k_idx] * (-shape_scale(theta[s_idx]).0).exp();
+            }
             let mut p = [1.0; 2];
             for (j, pj) in p.iter_mut().enumerate().take(ch.saturation.n_params()) {
-                *pj = self.bijectors[ch.sat_idx[j]].constrain(theta[ch.sat_idx[j]]);
+                *pj = self.bijectors[ch.sat_idx[j]].constrain(out[ch.sat_idx[j]]);
             }
             let [lo, hi] = ch.anchors;
             let (log_f, _) = log_saturation_gap(ch.saturation, p, lo, hi);
@@ -251,12 +327,21 @@ impl MediaReparam {
     }
 
     /// The gradient in θ′ (`grad`, at the θ of the last [`MediaReparam::map_to_model`]) turned
-    /// into the gradient in θ: ∂u_β/∂u_c = 1 and ∂u_β/∂u_sat = −∂ln Δf/∂u_sat.
+    /// into the gradient in θ, the map's log-Jacobian included: ∂u_β/∂u_c = 1 and
+    /// ∂u_β/∂u_sat = −∂ln Δf/∂u_sat; with the shape coordinate, u_K = ln x_ref + m/h(S) gives
+    /// ∂u_K/∂m = 1/h and ∂u_K/∂u_S = −(m/h)·e with e = d ln h/d ln S, and the log-Jacobian
+    /// −ln h adds −e to u_S's.
     pub fn chain(&self, grad: &mut [f64]) {
         for ch in &self.channels {
             let g_beta = grad[ch.beta_idx];
             for j in 0..ch.saturation.n_params() {
                 grad[ch.sat_idx[j]] -= g_beta * ch.dlogf_du[j];
+            }
+            if ch.log_ref.is_some() {
+                let [k_idx, s_idx] = ch.sat_idx;
+                let g_k = grad[k_idx];
+                grad[k_idx] = g_k * ch.inv_h;
+                grad[s_idx] -= (g_k * ch.m * ch.inv_h + 1.0) * ch.elasticity;
             }
         }
     }
@@ -269,6 +354,14 @@ impl MediaReparam {
         self.channels
             .iter()
             .map(|ch| (ch.beta_idx, ch.anchors))
+            .collect()
+    }
+
+    /// Each channel with the shape coordinate: the indices of K and S in θ and ln x_ref.
+    pub(crate) fn shapes(&self) -> Vec<([usize; 2], f64)> {
+        self.channels
+            .iter()
+            .filter_map(|ch| ch.log_ref.map(|r| (ch.sat_idx, r)))
             .collect()
     }
 }
@@ -360,6 +453,28 @@ mod tests {
     }
 
     #[test]
+    fn shape_scale_is_the_root_of_the_squares_with_its_elasticity() {
+        for u_s in [-30.0, -4.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5, 30.0] {
+            let (log_h, e) = shape_scale(u_s);
+            let s: f64 = f64::exp(u_s);
+            let direct = 0.5 * (SHAPE_FLOOR * SHAPE_FLOOR + s * s).ln();
+            assert!(
+                (log_h - direct).abs() <= 1e-12 * (1.0 + direct.abs()),
+                "{u_s}: {log_h} vs {direct}"
+            );
+            assert!((0.0..=1.0).contains(&e), "{u_s}: {e}");
+            let h = 1e-6;
+            let fd = (shape_scale(u_s + h).0 - shape_scale(u_s - h).0) / (2.0 * h);
+            assert!((e - fd).abs() <= FD_TOL, "{u_s}: {e} vs {fd}");
+        }
+        // h follows S above the floor and stays at the floor below it.
+        assert!((shape_scale(-30.0).0 - SHAPE_FLOOR.ln()).abs() < 1e-12);
+        assert!((shape_scale(30.0).0 - 30.0).abs() < 1e-12);
+        let (v, e) = shape_scale(800.0);
+        assert!(v.is_finite() && e.is_finite(), "{v} {e}");
+    }
+
+    #[test]
     fn anchors_are_the_spend_quartiles() {
         // Always on: x_lo is the lower quartile of all rows, x_hi the upper of the positive.
         let spend = [0.2, 0.4, 0.6, 0.8, 1.0];
@@ -368,6 +483,8 @@ mod tests {
         // Flighted (half the weeks off): x_lo = 0.
         let spend = [0.0, 0.0, 0.0, 0.5, 1.0, 0.5];
         assert_eq!(anchors(SaturationKind::Hill, &spend), Some([0.0, 0.75]));
+        assert!((shape_reference([0.0, 0.75]) - 0.75).abs() < 1e-15);
+        assert!((shape_reference([0.25, 1.0]) - 0.5).abs() < 1e-15);
         // Constant spend: no lower anchor below the upper one.
         assert_eq!(anchors(SaturationKind::Hill, &[0.5; 4]), Some([0.0, 0.5]));
         // Logistic: x_lo = 0, x_hi = mean positive spend.

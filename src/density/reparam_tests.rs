@@ -93,6 +93,11 @@ fn reparameterised_density_gradient_matches_finite_differences() {
     let (mut density, _) = densities(&spec());
     let coefficients = density.reparam.as_ref().unwrap().coefficients();
     assert_eq!(
+        density.reparam.as_ref().unwrap().shapes().len(),
+        1,
+        "tv (Hill, K and S on (0, ∞)) takes the shape coordinate"
+    );
+    assert_eq!(
         coefficients.len(),
         2,
         "tv and radio take the contribution coordinate; search (ROI) and social (truncated) do not"
@@ -138,8 +143,15 @@ fn sampled_coordinates_give_the_natural_density_at_the_mapped_point() {
         ) else {
             continue;
         };
-        // Both maps are shifts (ln β by ln Δf, b by the mean of the rest): unit Jacobian,
-        // the same density value.
+        // The coefficient's and the intercept's maps are shifts (ln β by ln Δf, b by the mean
+        // of the rest): unit Jacobian. The shape coordinate m = S·ln(K/x_hi) ↦ ln K has
+        // log-Jacobian −ln S per Hill channel that takes it.
+        let log_jac: f64 = reparam
+            .shapes()
+            .iter()
+            .map(|([_, s], _)| -super::reparam::shape_scale(theta[*s]).0)
+            .sum();
+        let b = b + log_jac;
         assert!((a - b).abs() <= SAME_REL * (1.0 + b.abs()), "{a} vs {b}");
         natural.constrain(&model_theta, &mut x_nat);
         for (i, (p, q)) in x.iter().zip(&x_nat).enumerate() {

@@ -11,11 +11,12 @@ use crate::support::{mmm, model};
 const RHAT_MAX: f64 = mmm::diagnostics::RHAT_MAX;
 /// The review's smallest acceptable bulk ESS.
 const ESS_MIN: f64 = 400.0;
-/// Divergent transitions allowed of 4000. Issue 17 asks for 0, which this model does not reach
-/// yet (docs/performance.md, "Hill media coordinates": 1–16 over data seeds 17–20, 16–19 at
-/// the truth file's seed 17 as the sampler's warm-up changed); this bound (0.75 % of draws, room for round-off to change the
-/// trajectory) makes a regression to the 23–41 of the pure-difference coordinate likely to show.
-const DIVERGENCES_MAX: u64 = 30;
+/// Divergent transitions allowed of 4000. Issue 17 asks for 0. With the Hill shape coordinate
+/// (docs/performance.md, "Weekly Hill divergences: the shape coordinate") this data set gives
+/// 0 at sampler seeds 42 and 7 (15–19 before), and data seeds 17–24 give 0–6 per fit (335
+/// over 16 fits before). The bound leaves room for round-off or the sampler's warm-up to change the
+/// trajectories, and a regression to the 15–27 this seed gave before shows.
+const DIVERGENCES_MAX: u64 = 5;
 /// Channels whose true ROAS the 90 % interval must cover, of 4.
 const ROAS_COVERED_MIN: u64 = 3;
 
