@@ -146,6 +146,12 @@ pub struct MmmDensity {
     // Scratch, per lag.
     pub(crate) w: Vec<f64>,
     dw: Vec<f64>,
+    /// The baseline's data columns (trend, controls, Fourier features, in the order the mean
+    /// adds them), column-major: column j at `base_cols[j * n..(j + 1) * n]`.
+    base_cols: Vec<f64>,
+    /// Each baseline column's coordinate, and its coefficient at the last θ (scratch).
+    base_idx: Vec<usize>,
+    base_coef: Vec<f64>,
     /// The lift-test likelihood term (`[calibration]`), with its own scratch.
     pub(crate) lift: Option<LiftTerm>,
     /// ROI, marginal-ROI and share priors: β derived from the stated quantity.
@@ -165,12 +171,6 @@ pub struct MmmDensity {
     groups: Vec<LaneGroup>,
     /// Per channel, its group and lane.
     group_of: Vec<Option<(usize, usize)>>,
-    /// The baseline's data columns (trend, controls, Fourier features, in the order the mean
-    /// adds them), column-major: column j at `base_cols[j * n..(j + 1) * n]`.
-    base_cols: Vec<f64>,
-    /// Each baseline column's coordinate, and its coefficient at the last θ (scratch).
-    base_idx: Vec<usize>,
-    base_coef: Vec<f64>,
 }
 
 /// Up to [`GROUP_LANES`] channels whose geometric recursion and logistic curve run in the lanes of
@@ -363,13 +363,6 @@ impl MmmDensity {
             && layout.bijectors[layout.intercept_idx] == Support::Real;
         let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
-        let groups = lane_groups(&layout.channels, &data.spend, n);
-        let mut group_of = vec![None; c];
-        for (g, group) in groups.iter().enumerate() {
-            for (lane, &ch) in group.channels.iter().enumerate() {
-                group_of[ch] = Some((g, lane));
-            }
-        }
         let mut base_cols = Vec::new();
         let mut base_idx = Vec::new();
         if let Some(i) = layout.trend_idx {
@@ -383,6 +376,13 @@ impl MmmDensity {
         for (j, &i) in layout.fourier_idx.iter().enumerate() {
             base_cols.extend_from_slice(&data.fourier[j * n..(j + 1) * n]);
             base_idx.push(i);
+        }
+        let groups = lane_groups(&layout.channels, &data.spend, n);
+        let mut group_of = vec![None; c];
+        for (g, group) in groups.iter().enumerate() {
+            for (lane, &ch) in group.channels.iter().enumerate() {
+                group_of[ch] = Some((g, lane));
+            }
         }
         let max_lag = layout
             .channels
@@ -417,6 +417,9 @@ impl MmmDensity {
                 .collect(),
             w: vec![0.0; max_lag],
             dw: vec![0.0; max_lag],
+            base_coef: vec![0.0; base_idx.len()],
+            base_cols,
+            base_idx,
             lift,
             effect,
             prior_only: options.prior_only,
@@ -426,9 +429,6 @@ impl MmmDensity {
             centre,
             groups,
             group_of,
-            base_coef: vec![0.0; base_idx.len()],
-            base_cols,
-            base_idx,
             layout,
             data,
         })
