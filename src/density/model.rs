@@ -147,6 +147,12 @@ pub struct MmmDensity {
     // Scratch, per lag.
     pub(crate) w: Vec<f64>,
     dw: Vec<f64>,
+    /// The baseline's data columns (trend, controls, Fourier features, in the order the mean
+    /// adds them), column-major: column j at `base_cols[j * n..(j + 1) * n]`.
+    base_cols: Vec<f64>,
+    /// Each baseline column's coordinate, and its coefficient at the last θ (scratch).
+    base_idx: Vec<usize>,
+    base_coef: Vec<f64>,
     /// The lift-test likelihood term (`[calibration]`), with its own scratch.
     pub(crate) lift: Option<LiftTerm>,
     /// ROI, marginal-ROI and share priors: β derived from the stated quantity.
@@ -363,6 +369,20 @@ impl MmmDensity {
             && layout.bijectors[layout.intercept_idx] == Support::Real;
         let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
+        let mut base_cols = Vec::new();
+        let mut base_idx = Vec::new();
+        if let Some(i) = layout.trend_idx {
+            base_cols.extend_from_slice(&data.trend);
+            base_idx.push(i);
+        }
+        for (k, &i) in layout.gamma_idx.iter().enumerate() {
+            base_cols.extend_from_slice(&data.controls[k]);
+            base_idx.push(i);
+        }
+        for (j, &i) in layout.fourier_idx.iter().enumerate() {
+            base_cols.extend_from_slice(&data.fourier[j * n..(j + 1) * n]);
+            base_idx.push(i);
+        }
         let groups = lane_groups(&layout.channels, &data.spend, n);
         let mut group_of = vec![None; c];
         for (g, group) in groups.iter().enumerate() {
@@ -410,6 +430,9 @@ impl MmmDensity {
                 .collect(),
             w: vec![0.0; max_lag],
             dw: vec![0.0; max_lag],
+            base_coef: vec![0.0; base_idx.len()],
+            base_cols,
+            base_idx,
             lift,
             effect,
             prior_only: options.prior_only,
@@ -506,17 +529,15 @@ impl MmmDensity {
         let n = self.data.n;
         let lay = &self.layout;
         let d = &self.data;
-        let intercept = x[lay.intercept_idx];
-        self.mu.iter_mut().for_each(|m| *m = intercept);
-        if let Some(i) = lay.trend_idx {
-            axpy(&mut self.mu, x[i], &d.trend);
+        for (c, &i) in self.base_coef.iter_mut().zip(&self.base_idx) {
+            *c = x[i];
         }
-        for (k, &i) in lay.gamma_idx.iter().enumerate() {
-            axpy(&mut self.mu, x[i], &d.controls[k]);
-        }
-        for (j, &i) in lay.fourier_idx.iter().enumerate() {
-            axpy(&mut self.mu, x[i], &d.fourier[j * n..(j + 1) * n]);
-        }
+        baseline(
+            &mut self.mu,
+            x[lay.intercept_idx],
+            &self.base_coef,
+            &self.base_cols,
+        );
         for (c, ch) in lay.channels.iter().enumerate() {
             let np = ch.adstock.n_params();
             let ad = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
@@ -663,6 +684,36 @@ impl MmmDensity {
                 }
             }
         }
+    }
+}
+
+/// μ_t = b + Σ_j c_j·X_jt for the baseline's columns X_j (column-major in `cols`, as many as
+/// `coefs`): four periods at a time, their sums held in registers over the columns and stored
+/// once. Each μ_t adds its terms in column order, as one `axpy` per column would (the same
+/// bits), without a load and a store of μ per column.
+#[inline(always)]
+fn baseline(mu: &mut [f64], intercept: f64, coefs: &[f64], cols: &[f64]) {
+    let n = mu.len();
+    let cols = &cols[..coefs.len() * n];
+    let full = n - n % LANES;
+    for start in (0..full).step_by(LANES) {
+        let mut acc = [intercept; LANES];
+        for (j, c) in coefs.iter().enumerate() {
+            let col: [f64; LANES] = cols[j * n + start..j * n + start + LANES]
+                .try_into()
+                .expect("four periods");
+            for l in 0..LANES {
+                acc[l] += c * col[l];
+            }
+        }
+        mu[start..start + LANES].copy_from_slice(&acc);
+    }
+    for (t, m) in mu.iter_mut().enumerate().skip(full) {
+        let mut v = intercept;
+        for (j, c) in coefs.iter().enumerate() {
+            v += c * cols[j * n + t];
+        }
+        *m = v;
     }
 }
 
@@ -942,6 +993,31 @@ mod lane_tests {
         }
         text.push_str("[seasonality]\norder = 1\n");
         ModelSpec::from_toml(&text, None).expect("lane test model")
+    }
+
+    /// The fused baseline gives the bits of one `axpy` per column, at every length.
+    #[test]
+    fn fused_baseline_equals_one_pass_per_column_bit_for_bit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for n in 0..23 {
+            for p in 0..6 {
+                let cols: Vec<f64> = (0..n * p).map(|_| rng.random_range(-3.0..3.0)).collect();
+                let coefs: Vec<f64> = (0..p).map(|_| rng.random_range(-2.0..2.0)).collect();
+                let b = rng.random_range(-1.0..1.0);
+                let mut want = vec![b; n];
+                for (j, c) in coefs.iter().enumerate() {
+                    super::axpy(&mut want, *c, &cols[j * n..(j + 1) * n]);
+                }
+                let mut got = vec![f64::NAN; n];
+                super::baseline(&mut got, b, &coefs, &cols);
+                assert!(
+                    got.iter()
+                        .zip(&want)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "n {n}, {p} columns"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! One channel's geometric recursion is a chain of dependent scalar operations per period
 //! (see `geometric.rs`); four channels with the same max lag run the same chain side by side,
 //! so one AVX2 instruction advances all four. Their spend is interleaved once at construction
-//! (`x[t] = [x₀ₜ, x₁ₜ, x₂ₜ, x₃ₜ]`), so every load is contiguous. The logistic curve is taken in
-//! the same loop, on the adstocked spend still in registers.
+//! (`x[t] = [x₀ₜ, x₁ₜ, x₂ₜ, x₃ₜ]`), so every load is contiguous. The logistic curve is taken
+//! block by block right after the recursion has written the block (still in L1), in a loop of
+//! its own: its chain of dependent operations (expm1, then a division) would otherwise hold up
+//! the recursion's loop, and on its own every period is independent. The coefficients' share
+//! β·f is added to the mean in a last pass.
 //!
 //! Every lane does exactly the arithmetic of [`geometric_recursion`](super::geometric_recursion)
 //! followed by [`logistic_series`](super::logistic_series), and the reverse sweep sums in the
@@ -153,30 +156,40 @@ pub fn geometric_logistic_forward(
             let (scale, rd, rmd, xt) = (pw[d], r[d], rm[d], x[t]);
             let df = d as f64;
             let (mut at, mut mt) = ([0.0; LANES], [0.0; LANES]);
-            let (mut ft, mut qt) = ([0.0; LANES], [0.0; LANES]);
             for k in 0..LANES {
                 ms[k] = alpha[k] * (ms[k] + ps[k]);
                 ps[k] = alpha[k] * ps[k] + xt[k];
                 at[k] = w0[k] * (ps[k] + scale[k] * rd[k]);
                 mt[k] = w0[k] * (ms[k] + scale[k] * (df * rd[k] + rmd[k]));
-                // The logistic curve on a_t still in registers, term for term as
-                // `logistic_series`.
+            }
+            a_out[t] = at;
+            m_out[t] = mt;
+        }
+        // The logistic curve over the block just written (still in L1), term for term as
+        // `logistic_series`. Out of the recursion's loop, its long chain of dependent
+        // operations (expm1, then the division) no longer holds up the recursion: every
+        // period's curve is independent, so the CPU overlaps them.
+        for t in start..start + len {
+            let at = a_out[t];
+            let (mut ft, mut qt) = ([0.0; LANES], [0.0; LANES]);
+            for k in 0..LANES {
                 let z = lam[k] * at[k];
                 let em1 = expm1_nonpositive(-z.abs());
                 let inv = 1.0 / (2.0 + em1);
                 qt[k] = 4.0 * (1.0 + em1) * inv * inv;
                 ft[k] = (-em1 * inv).copysign(z);
             }
-            let mut v = mu[t];
-            for k in 0..LANES {
-                v += beta[k] * ft[k];
-            }
-            mu[t] = v;
-            a_out[t] = at;
-            m_out[t] = mt;
             f_out[t] = ft;
             q_out[t] = qt;
         }
+    }
+    // β_k·f_k added to the mean lane by lane, in lane order (the one-channel path's order).
+    for (v, ft) in mu.iter_mut().zip(f_out.iter()) {
+        let mut acc = *v;
+        for k in 0..LANES {
+            acc += beta[k] * ft[k];
+        }
+        *v = acc;
     }
 }
 
@@ -200,20 +213,19 @@ pub fn geometric_logistic_sweep(p: &LaneParams, d_mu: &[f64], s: &LaneSeries) ->
             let dm = d_mu[t];
             let (at, mt, ft, qt) = (a[t], m[t], f[t], q[t]);
             for k in 0..LANES {
+                // ∂f/∂a = λq/2 is finite, and where it is 0 the term below is ±0, which adds
+                // nothing: the one-channel sweep's guard against 0·∞ is not needed here.
                 let da = half_lam[k] * qt[k];
-                let dp0 = 0.5 * at[k] * qt[k];
-                let g = if da == 0.0 || !da.is_finite() {
-                    0.0
-                } else {
-                    beta[k] * dm * da
-                };
+                let g = beta[k] * dm * da;
                 acc[0][k] += dm * ft[k];
-                acc[1][k] += dm * dp0;
+                // ∂f/∂λ = a·q/2: the factor ½ is taken out of the sum (exact in binary).
+                acc[1][k] += dm * (at[k] * qt[k]);
                 acc[2][k] += g * at[k];
                 acc[3][k] += g * mt[k];
             }
             t += PHASES;
         }
+        acc[1] = acc[1].map(|v| 0.5 * v);
         *sums = acc;
     }
     let mut out = [[0.0; LANES]; 4];
