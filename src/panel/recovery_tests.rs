@@ -30,7 +30,7 @@ const MODEL: &str = "[data]\ndate = \"week\"\ntarget = \"sales\"\ngroup = \"geo\
     [[channel]]\nname = \"search\"\nadstock = { type = \"geometric\", max_lag = 3 }\nsaturation = { type = \"logistic\", lam = { dist = \"gamma\", shape = 64.0, rate = 16.0 } }\n\
     [[channel]]\nname = \"social\"\nadstock = { type = \"geometric\", max_lag = 4 }\nsaturation = { type = \"logistic\", lam = { dist = \"gamma\", shape = 64.0, rate = 16.0 } }\n\
     [[channel]]\nname = \"radio\"\nadstock = { type = \"geometric\", max_lag = 4 }\nsaturation = { type = \"logistic\", lam = { dist = \"gamma\", shape = 64.0, rate = 16.0 } }\n\
-    [sampler]\nchains = 2\nwarmup = 500\ndraws = 400\nseed = 5\ninit_radius = 0.5\n";
+    [sampler]\nchains = 4\nwarmup = 500\ndraws = 500\nseed = 5\ninit_radius = 0.5\n";
 
 /// Without pooling: each group's coefficient has its own wide log-normal prior (a spread
 /// across groups fixed at 2 on the log scale, so the groups tell each other nothing).
