@@ -9,7 +9,9 @@ use super::calibration::{CalibrationSpec, read_lift_tests};
 use super::defaults;
 use super::error::{Issue, SpecError};
 use super::location::Source;
-use super::model_spec::{ChannelSpec, ControlSpec, ModelSpec, ReportSpec, TrendSpec};
+use super::model_spec::{
+    ChannelSpec, ControlSpec, ModelSpec, ReportSpec, SaturationSpec, TrendSpec,
+};
 use super::prior::Prior;
 use super::prior_parse::{fit_domain, parse_prior};
 use super::raw::{RawModel, RawPrior};
@@ -79,6 +81,19 @@ pub(super) fn check(
     );
     let calibration = raw.calibration.as_ref().map(|r| c.calibration(r, base));
     let (panel, interactions) = c.panel(&raw, &data, &channels, &controls);
+    let mut sampler = sampler;
+    let target_accept_given = raw
+        .sampler
+        .as_ref()
+        .is_some_and(|s| s.get_ref().target_accept.is_some());
+    if !target_accept_given
+        && panel.is_none()
+        && channels
+            .iter()
+            .any(|ch| matches!(ch.saturation, SaturationSpec::Hill { .. }))
+    {
+        sampler.target_accept = defaults::HILL_TARGET_ACCEPT;
+    }
     if !c.issues.is_empty() {
         let mut issues = c.issues;
         issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));

@@ -302,6 +302,26 @@ mod tests {
         assert_eq!(spec.report, ReportSpec { interval: 0.8 });
     }
 
+    /// National models with a Hill channel default to the higher target acceptance; a value in
+    /// the file, a logistic-only model and a panel keep theirs.
+    #[test]
+    fn hill_models_default_to_a_higher_target_acceptance() {
+        let hill = std::fs::read_to_string(models_dir().join("weekly_hill.toml")).unwrap();
+        let spec = ModelSpec::from_toml(&hill, None).unwrap();
+        assert_eq!(spec.sampler.target_accept, defaults::HILL_TARGET_ACCEPT);
+        let given = format!("{hill}\n[sampler]\ntarget_accept = 0.8\n");
+        let spec = ModelSpec::from_toml(&given, None).unwrap();
+        assert_eq!(spec.sampler.target_accept, 0.8);
+        let panel = "[data]\ndate = \"week\"\ntarget = \"sales\"\ngroup = \"geo\"\n\
+                     [[channel]]\nname = \"tv\"\nsaturation = { type = \"hill\" }\n";
+        let spec = ModelSpec::from_toml(panel, None).unwrap();
+        assert_eq!(
+            spec.sampler.target_accept,
+            SamplerSettings::default().target_accept
+        );
+        assert_eq!(load("minimal.toml").sampler.target_accept, 0.8);
+    }
+
     #[test]
     fn minimal_model_gets_every_default() {
         let spec = load("minimal.toml");
