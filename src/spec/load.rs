@@ -308,18 +308,18 @@ mod tests {
     fn hill_models_default_to_a_higher_target_acceptance() {
         let hill = std::fs::read_to_string(models_dir().join("weekly_hill.toml")).unwrap();
         let spec = ModelSpec::from_toml(&hill, None).unwrap();
-        assert_eq!(spec.sampler.target_accept, defaults::HILL_TARGET_ACCEPT);
+        approx::assert_relative_eq!(spec.sampler.target_accept, defaults::HILL_TARGET_ACCEPT);
         let given = format!("{hill}\n[sampler]\ntarget_accept = 0.8\n");
         let spec = ModelSpec::from_toml(&given, None).unwrap();
-        assert_eq!(spec.sampler.target_accept, 0.8);
+        approx::assert_relative_eq!(spec.sampler.target_accept, 0.8);
         let panel = "[data]\ndate = \"week\"\ntarget = \"sales\"\ngroup = \"geo\"\n\
                      [[channel]]\nname = \"tv\"\nsaturation = { type = \"hill\" }\n";
         let spec = ModelSpec::from_toml(panel, None).unwrap();
-        assert_eq!(
+        approx::assert_relative_eq!(
             spec.sampler.target_accept,
             SamplerSettings::default().target_accept
         );
-        assert_eq!(load("minimal.toml").sampler.target_accept, 0.8);
+        approx::assert_relative_eq!(load("minimal.toml").sampler.target_accept, 0.8);
     }
 
     #[test]

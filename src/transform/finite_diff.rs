@@ -28,3 +28,18 @@ pub(crate) fn assert_matches_fd(analytic: f64, fd: f64, what: &str) {
         "{what}: analytic {analytic:e} vs finite difference {fd:e}"
     );
 }
+
+/// A spend series of `n` periods for the kernel tests: 60 % of periods spend uniformly in
+/// (0, 3), the rest nothing (flighted spend, so the zero-spend limits are exercised).
+pub(crate) fn sparse_spend(n: usize, rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f64> {
+    use rand::RngExt;
+    (0..n)
+        .map(|_| {
+            if rng.random_bool(0.6) {
+                rng.random_range(0.0..3.0)
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}

@@ -274,15 +274,7 @@ mod tests {
     const SWEEP_REL: f64 = 1e-12;
 
     fn spend(n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                if rng.random_bool(0.6) {
-                    rng.random_range(0.0..3.0)
-                } else {
-                    0.0
-                }
-            })
-            .collect()
+        crate::transform::finite_diff::sparse_spend(n, rng)
     }
 
     /// Lanes of different max lags give each channel's direct convolution and Hill series bit

@@ -264,15 +264,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     fn spend(n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                if rng.random_bool(0.6) {
-                    rng.random_range(0.0..3.0)
-                } else {
-                    0.0
-                }
-            })
-            .collect()
+        crate::transform::finite_diff::sparse_spend(n, rng)
     }
 
     /// The group kernels give the one-channel path's bits: adstock, moment, saturation, the
