@@ -91,17 +91,21 @@ fn check(model: &str) {
 
 const HEAD: &str = "[data]\ndate = \"week\"\ntarget = \"y\"\ngroup = \"geo\"\n";
 
+/// Every kind of block after `[data]`: a Hill channel, a geometric-logistic one, a delayed one,
+/// two controls, seasonality, a trend and two interactions (channel × channel and channel ×
+/// control).
+const EVERY_BLOCK: &str = "[[channel]]\nname = \"tv\"\nsaturation = { type = \"hill\" }\n\
+     [[channel]]\nname = \"search\"\n\
+     [[channel]]\nname = \"social\"\nadstock = { type = \"delayed\", max_lag = 4 }\n\
+     [[control]]\ncolumn = \"price\"\n[[control]]\ncolumn = \"promo\"\n\
+     [seasonality]\norder = 2\n[trend]\ntype = \"linear\"\n\
+     [[interaction]]\nterms = [\"search\", \"social\"]\n\
+     [[interaction]]\nterms = [\"tv\", \"promo\"]\n";
+
 #[test]
 fn gradient_of_a_geometric_hill_panel_with_every_block_matches_finite_differences() {
     let model = format!(
-        "{HEAD}population = \"pop\"\n\
-         [[channel]]\nname = \"tv\"\nsaturation = {{ type = \"hill\" }}\n\
-         [[channel]]\nname = \"search\"\n\
-         [[channel]]\nname = \"social\"\nadstock = {{ type = \"delayed\", max_lag = 4 }}\n\
-         [[control]]\ncolumn = \"price\"\n[[control]]\ncolumn = \"promo\"\n\
-         [seasonality]\norder = 2\n[trend]\ntype = \"linear\"\n\
-         [[interaction]]\nterms = [\"search\", \"social\"]\n\
-         [[interaction]]\nterms = [\"tv\", \"promo\"]\n\
+        "{HEAD}population = \"pop\"\n{EVERY_BLOCK}\
          [[interaction]]\nterms = [\"price\", \"promo\"]\n"
     );
     check(&model);
@@ -227,16 +231,8 @@ fn geometric_adstock_per_group_matches_the_direct_convolution() {
 /// on a model with every kind of block.
 #[test]
 fn the_group_by_group_density_equals_the_whole_panel_forward_pass() {
-    let model = format!(
-        "{HEAD}population = \"pop\"\n[likelihood]\nfamily = \"student_t\"\n\
-         [[channel]]\nname = \"tv\"\nsaturation = {{ type = \"hill\" }}\n\
-         [[channel]]\nname = \"search\"\n\
-         [[channel]]\nname = \"social\"\nadstock = {{ type = \"delayed\", max_lag = 4 }}\n\
-         [[control]]\ncolumn = \"price\"\n[[control]]\ncolumn = \"promo\"\n\
-         [seasonality]\norder = 2\n[trend]\ntype = \"linear\"\n\
-         [[interaction]]\nterms = [\"search\", \"social\"]\n\
-         [[interaction]]\nterms = [\"tv\", \"promo\"]\n"
-    );
+    let model =
+        format!("{HEAD}population = \"pop\"\n[likelihood]\nfamily = \"student_t\"\n{EVERY_BLOCK}");
     let (spec, data) = load(&model, &panel_csv());
     let mut density = PanelDensity::new(&spec, &data).unwrap();
     density.coords = None;
