@@ -107,10 +107,6 @@ pub(crate) fn log_saturation_at(kind: SaturationKind, p: [f64; 2], mean: f64) ->
     }
 }
 
-/// Whether a Hill channel's half-saturation is sampled as the shape coordinate
-/// m = h(S)·ln(K/x_ref), in place of ln K (see the module's documentation).
-pub(crate) const SHAPE_COORDINATE: bool = true;
-
 /// The reference spend x_ref of a Hill channel's shape coordinate m = h(S)·ln(K/x_ref): the
 /// geometric mean √(x_lo·x_hi) of its anchors, or x_hi when x_lo = 0 (flighted or sporadic
 /// spend). For always-on spend it sits in the middle of the range the data see on a log scale.
@@ -124,9 +120,6 @@ pub(crate) const SHAPE_FLOOR: f64 = 1.0;
 /// ln h(S) and d ln h/d ln S for u_S = ln S, h(S) = √(S₀² + S²) with S₀ = [`SHAPE_FLOOR`].
 pub(crate) fn shape_scale(u_s: f64) -> (f64, f64) {
     // ln h = ln S + ½·ln(1 + (S₀/S)²) = ln S + ½·softplus(2·(ln S₀ − u_S)).
-    if SHAPE_FLOOR <= 0.0 {
-        return (u_s, 1.0);
-    }
     let w = 2.0 * (SHAPE_FLOOR.ln() - u_s);
     (u_s + 0.5 * softplus(w), sigmoid(-w))
 }
@@ -239,8 +232,7 @@ impl MediaReparam {
                     return None;
                 }
                 let anchors = anchors(ch.saturation, &data.spend[c][..data.n_fit])?;
-                let log_ref = (SHAPE_COORDINATE
-                    && ch.saturation == SaturationKind::Hill
+                let log_ref = (ch.saturation == SaturationKind::Hill
                     && ch
                         .saturation_idx
                         .iter()
