@@ -133,7 +133,7 @@ pub fn review(samples: &Samples, summary: &[SummaryRow], quality: &FitQuality) -
         "divergences",
         v,
         format!("{div} of {draws} draws"),
-        "the sampler met curvature it could not follow: raise [sampler] target_accept to 0.95, or use priors that keep parameters away from regions where the curve is flat (see docs/model-file.md)",
+        "the sampler met curvature it could not follow: raise [sampler] target_accept (to 0.95, or 0.99 where it already is 0.95), or use priors that keep parameters away from regions where the curve is flat (see docs/model-file.md)",
     ));
     let low: Vec<String> = samples
         .chains
