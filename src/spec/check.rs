@@ -87,7 +87,6 @@ pub(super) fn check(
         .as_ref()
         .is_some_and(|s| s.get_ref().target_accept.is_some());
     if !target_accept_given
-        && panel.is_none()
         && channels
             .iter()
             .any(|ch| matches!(ch.saturation, SaturationSpec::Hill { .. }))

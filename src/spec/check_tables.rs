@@ -274,7 +274,7 @@ impl Checker<'_> {
                 "sampler.target_accept",
                 s.target_accept.as_ref(),
                 |x| x > 0.0 && x < 1.0,
-                "must lie strictly between 0 and 1 (default 0.8, or 0.95 for a national model with a Hill channel; raise to 0.9-0.99 against divergences)",
+                "must lie strictly between 0 and 1 (default 0.8, or 0.95 for a model with a Hill channel; raise to 0.9-0.99 against divergences)",
                 d.target_accept,
             ),
             max_energy_error: self.float(

@@ -302,8 +302,8 @@ mod tests {
         assert_eq!(spec.report, ReportSpec { interval: 0.8 });
     }
 
-    /// National models with a Hill channel default to the higher target acceptance; a value in
-    /// the file, a logistic-only model and a panel keep theirs.
+    /// Models with a Hill channel, national or panel, default to the higher target acceptance;
+    /// a value in the file and a logistic-only model keep theirs.
     #[test]
     fn hill_models_default_to_a_higher_target_acceptance() {
         let hill = std::fs::read_to_string(models_dir().join("weekly_hill.toml")).unwrap();
@@ -315,11 +315,12 @@ mod tests {
         let panel = "[data]\ndate = \"week\"\ntarget = \"sales\"\ngroup = \"geo\"\n\
                      [[channel]]\nname = \"tv\"\nsaturation = { type = \"hill\" }\n";
         let spec = ModelSpec::from_toml(panel, None).unwrap();
+        approx::assert_relative_eq!(spec.sampler.target_accept, defaults::HILL_TARGET_ACCEPT);
+        approx::assert_relative_eq!(load("minimal.toml").sampler.target_accept, 0.8);
         approx::assert_relative_eq!(
-            spec.sampler.target_accept,
+            load("panels/geo.toml").sampler.target_accept,
             SamplerSettings::default().target_accept
         );
-        approx::assert_relative_eq!(load("minimal.toml").sampler.target_accept, 0.8);
     }
 
     #[test]
