@@ -11,7 +11,7 @@ pub fn quantile_sorted(sorted: &[f64], prob: f64) -> f64 {
 /// ascending order): the arithmetic of [`quantile_sorted`], reading only the (at most two)
 /// order statistics at ranks ⌊(n − 1)·prob⌋ and the one above, so a caller that kept only the
 /// tails of its values gets the same bits. NaN when `n` is 0 or `prob` is outside [0, 1].
-pub fn quantile_of_ranks(n: usize, prob: f64, at: impl Fn(usize) -> f64) -> f64 {
+pub fn quantile_of_ranks(n: usize, prob: f64, mut at: impl FnMut(usize) -> f64) -> f64 {
     if n == 0 || !(0.0..=1.0).contains(&prob) {
         return f64::NAN;
     }

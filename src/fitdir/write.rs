@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
@@ -127,15 +128,14 @@ pub fn write_chains(
         settings: &samples.settings,
         version: ENGINE_VERSION,
     };
-    for chain in &samples.chains {
+    samples.chains.par_iter().try_for_each(|chain| {
         let rows = draws.chain_rows(chain.chain);
         let text = write_chain_csv(&header, chain, &draws.names, &rows);
         staged.write(
             &format!("draws/chain-{}.csv", chain.chain + 1),
             text.as_bytes(),
-        )?;
-    }
-    Ok(())
+        )
+    })
 }
 
 /// Write `fit` to `dest` (replacing an existing fit directory only if `replace`). Returns the
@@ -144,18 +144,27 @@ pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, O
     write_fit_into(fit, StagedDir::new(dest, OutputKind::Fit, replace)?)
 }
 
-/// Write `fit` into a staged folder made before sampling, and move it into place.
+/// Write `fit` into a staged folder made before sampling, and move it into place. The files
+/// are independent: the report is rendered while the tables and draws are written.
 pub fn write_fit_into(fit: &Fit, staged: StagedDir) -> Result<PathBuf, OutputError> {
-    let json = serde_json::to_string_pretty(&fit_json(fit))
-        .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
-    staged.write("fit.json", json.as_bytes())?;
-    write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
-    staged.write("summary.csv", summary_csv(fit).as_bytes())?;
-    staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
-    staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;
-    staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
-    staged.write("response_curves.csv", &csv_bytes(&fit.derived.curves)?)?;
-    let report = render_html(&ReportData::from_fit(fit), None);
-    staged.write(REPORT_FILE, report.as_bytes())?;
+    let (report, tables) = rayon::join(
+        || {
+            let report = render_html(&ReportData::from_fit(fit), None);
+            staged.write(REPORT_FILE, report.as_bytes())
+        },
+        || -> Result<(), OutputError> {
+            let json = serde_json::to_string_pretty(&fit_json(fit))
+                .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
+            staged.write("fit.json", json.as_bytes())?;
+            write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
+            staged.write("summary.csv", summary_csv(fit).as_bytes())?;
+            staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
+            staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;
+            staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
+            staged.write("response_curves.csv", &csv_bytes(&fit.derived.curves)?)
+        },
+    );
+    tables?;
+    report?;
     staged.commit()
 }

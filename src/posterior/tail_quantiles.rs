@@ -54,11 +54,19 @@ impl Tail {
 
     #[cold]
     fn insert(&mut self, x: f64) {
-        if self.keep == 0 {
-            return; // a NaN value: flagged by the caller, nothing to keep
+        if self.keep == 0 || x.is_nan() {
+            return; // a NaN is flagged by the caller and makes every quantile NaN
         }
         self.values.push(x);
-        if self.values.len() == 2 * self.keep {
+        if self.values.len() == self.keep && self.threshold.is_nan() {
+            // The first `keep` values: nothing at or above their largest can be among the
+            // `keep` smallest.
+            self.threshold = self
+                .values
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+        } else if self.values.len() == 2 * self.keep {
             self.cut();
         }
     }
@@ -72,13 +80,20 @@ impl Tail {
         self.threshold = self.values[k - 1];
     }
 
-    /// The kept values, ascending (at most `keep`).
-    fn sorted(&self) -> Vec<f64> {
+    /// The kept values (the `keep` smallest seen, or all while fewer), in no order.
+    fn kept(&self) -> Vec<f64> {
         let mut v = self.values.clone();
-        v.sort_unstable_by(f64::total_cmp);
-        v.truncate(self.keep);
+        if v.len() > self.keep {
+            v.select_nth_unstable_by(self.keep - 1, f64::total_cmp);
+            v.truncate(self.keep);
+        }
         v
     }
+}
+
+/// The value of rank `i` (ascending) among `values`, which it partially reorders.
+fn rank(values: &mut [f64], i: usize) -> f64 {
+    *values.select_nth_unstable_by(i, f64::total_cmp).1
 }
 
 /// Exact type-7 quantiles at fixed probabilities of at most `total` values pushed one by one.
@@ -150,18 +165,18 @@ impl TailQuantiles {
         if self.nan || n == 0 || n > self.total {
             return [f64::NAN; K];
         }
-        let low = self.low.sorted();
-        let high = self.high.sorted();
-        let at = |i: usize| {
+        let mut low = self.low.kept();
+        let mut high = self.high.kept();
+        let mut at = |i: usize| {
             if i < low.len() {
-                low[i]
+                rank(&mut low, i)
             } else if n - 1 - i < high.len() {
-                -high[n - 1 - i]
+                -rank(&mut high, n - 1 - i)
             } else {
                 f64::NAN
             }
         };
-        probs.map(|p| quantile_of_ranks(n, p, at))
+        probs.map(|p| quantile_of_ranks(n, p, &mut at))
     }
 }
 
