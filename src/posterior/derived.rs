@@ -455,6 +455,8 @@ fn derive_within(
         });
     }
 
+    // The streams (tails or P² state) are done with: free them before the curves.
+    drop(series);
     let roas_rows = channels
         .iter()
         .enumerate()
@@ -496,7 +498,14 @@ fn derive_within(
         })
         .collect();
 
-    let curves = response_curves(density, data, draws, &channels, &baseline_mean, interval);
+    let curves = response_curves(
+        &mut copies,
+        data,
+        draws,
+        &channels,
+        &baseline_mean,
+        interval,
+    );
     let quality = fit_quality(data.target(), &fitted_mean, &baseline_mean, covered);
     Derived {
         contributions,
@@ -507,7 +516,7 @@ fn derive_within(
 }
 
 fn response_curves(
-    density: &MmmDensity,
+    copies: &mut [MmmDensity],
     data: &Dataset,
     draws: &PosteriorDraws,
     channels: &[&str],
@@ -516,7 +525,7 @@ fn response_curves(
 ) -> Vec<CurveRow> {
     // The multiplicative model's response depends on the baseline level: use the mean
     // baseline on the log scale.
-    let sy = density.scales().target;
+    let sy = copies[0].scales().target;
     let level = mean(
         &baseline_mean
             .iter()
@@ -525,33 +534,42 @@ fn response_curves(
     );
     let probs = interval.probs();
     let probs = [INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]];
-    // Every (channel, point) on its own, in parallel; one density copy per task split.
-    (0..channels.len() * CURVE_POINTS)
-        .into_par_iter()
-        .map_init(
-            || (density.clone(), vec![0.0; draws.len()]),
-            |(density, values), j| {
-                let (c, i) = (j / CURVE_POINTS, j % CURVE_POINTS);
-                let top = data.channel(c).iter().fold(0.0_f64, |m, v| m.max(*v)) * CURVE_SPAN;
-                let spend = top * i as f64 / (CURVE_POINTS - 1) as f64;
-                for (v, x) in values.iter_mut().zip(draws.iter()) {
-                    *v = density.steady_state_response(x, c, spend, level);
-                }
-                let [q5, q95, lower, upper] = quantiles(values, &probs)[..] else {
-                    unreachable!("four probabilities give four quantiles")
-                };
-                CurveRow {
-                    channel: channels[c].to_string(),
-                    spend,
-                    mean: mean(values),
-                    q5,
-                    q95,
-                    lower,
-                    upper,
-                }
-            },
-        )
-        .collect()
+    // The (channel, point) pairs in one contiguous share per density copy, in parallel.
+    let points: Vec<(usize, usize)> = (0..channels.len())
+        .flat_map(|c| (0..CURVE_POINTS).map(move |i| (c, i)))
+        .collect();
+    let per = points.len().div_ceil(copies.len().max(1)).max(1);
+    let mut rows: Vec<Vec<CurveRow>> = Vec::new();
+    copies
+        .par_iter_mut()
+        .zip(points.par_chunks(per))
+        .map(|(density, share)| {
+            let mut values = vec![0.0; draws.len()];
+            share
+                .iter()
+                .map(|&(c, i)| {
+                    let top = data.channel(c).iter().fold(0.0_f64, |m, v| m.max(*v)) * CURVE_SPAN;
+                    let spend = top * i as f64 / (CURVE_POINTS - 1) as f64;
+                    for (v, x) in values.iter_mut().zip(draws.iter()) {
+                        *v = density.steady_state_response(x, c, spend, level);
+                    }
+                    let [q5, q95, lower, upper] = quantiles(&values, &probs)[..] else {
+                        unreachable!("four probabilities give four quantiles")
+                    };
+                    CurveRow {
+                        channel: channels[c].to_string(),
+                        spend,
+                        mean: mean(&values),
+                        q5,
+                        q95,
+                        lower,
+                        upper,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect_into_vec(&mut rows);
+    rows.into_iter().flatten().collect()
 }
 
 fn fit_quality(y: &[f64], fitted: &[f64], baseline: &[f64], covered: usize) -> FitQuality {

@@ -11,8 +11,8 @@ mod summary;
 mod tail_quantiles;
 
 pub use derived::{
-    CURVE_POINTS, CURVE_SPAN, ContributionRow, CurveRow, Derived, FitQuality, INTERVAL_PROBS,
-    RoasRow, derive,
+    CURVE_POINTS, CURVE_SPAN, ContributionRow, CurveRow, Derived, EXACT_QUANTILE_BYTES, FitQuality,
+    INTERVAL_PROBS, RoasRow, derive,
 };
 pub use draws::PosteriorDraws;
 pub use interval::Interval;
