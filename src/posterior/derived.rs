@@ -161,6 +161,10 @@ struct Stream {
 /// How a stream finds its quantiles: exactly from the tails of its draws where every stream's
 /// tails fit [`EXACT_QUANTILE_BYTES`], by P² in constant memory beyond.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "P² state inline: the large models that stream push into it without a pointer chase"
+)]
 enum StreamQuantiles {
     /// The fixed and the report probabilities in one structure.
     Exact(TailQuantiles),
@@ -249,6 +253,9 @@ impl Stream {
         }
     }
 }
+
+/// A stream's mean, its 5 % and 95 % quantiles, and the bounds of the `[report] interval`.
+type StreamSummary = (f64, [f64; 2], [f64; 2]);
 
 /// Two quantile probabilities closer than this are the same quantile.
 const SAME_PROB: f64 = 1e-12;
@@ -402,7 +409,7 @@ fn derive_within(
     }
 
     // Each stream's mean and intervals (the exact path selects in its tails), in parallel.
-    let summaries: Vec<Vec<(f64, [f64; 2], [f64; 2])>> = series
+    let summaries: Vec<Vec<StreamSummary>> = series
         .par_iter()
         .map(|s| {
             s.periods

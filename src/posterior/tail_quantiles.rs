@@ -57,6 +57,10 @@ impl Tail {
         if self.keep == 0 || x.is_nan() {
             return; // a NaN is flagged by the caller and makes every quantile NaN
         }
+        if self.values.capacity() < 2 * self.keep {
+            // A cloned tail starts without its buffer: take all of it at once.
+            self.values.reserve_exact(2 * self.keep - self.values.len());
+        }
         self.values.push(x);
         if self.values.len() == self.keep && self.threshold.is_nan() {
             // The first `keep` values: nothing at or above their largest can be among the
