@@ -38,7 +38,7 @@ pub use bfmi::bfmi;
 pub use ess::{ess_bulk, ess_mean, ess_quantile, ess_tail};
 pub use mcse::{mcse_mean, mcse_sd};
 pub use normal_quantile::normal_quantile;
-pub use quantile::{quantile_sorted, quantiles};
+pub use quantile::{quantile_of_ranks, quantile_sorted, quantiles};
 pub use rhat::{rhat, rhat_bulk, rhat_tail};
 pub use summary::{ParamSummary, summarize};
 pub use thresholds::{BFMI_MIN, ESS_MIN, RHAT_MAX};

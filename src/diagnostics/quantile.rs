@@ -4,21 +4,26 @@
 /// at position (n - 1) * prob, computed exactly as NumPy does (from the upper neighbour when
 /// the fraction is at least one half). NaN when `sorted` is empty or `prob` is outside [0, 1].
 pub fn quantile_sorted(sorted: &[f64], prob: f64) -> f64 {
-    let Some(&last) = sorted.last() else {
-        return f64::NAN;
-    };
-    if !(0.0..=1.0).contains(&prob) {
+    quantile_of_ranks(sorted.len(), prob, |i| sorted[i])
+}
+
+/// Type-7 quantile of `n` values known through `at(i)`, the value of rank `i` (0-based, in
+/// ascending order): the arithmetic of [`quantile_sorted`], reading only the (at most two)
+/// order statistics at ranks ⌊(n − 1)·prob⌋ and the one above, so a caller that kept only the
+/// tails of its values gets the same bits. NaN when `n` is 0 or `prob` is outside [0, 1].
+pub fn quantile_of_ranks(n: usize, prob: f64, mut at: impl FnMut(usize) -> f64) -> f64 {
+    if n == 0 || !(0.0..=1.0).contains(&prob) {
         return f64::NAN;
     }
-    let position = (sorted.len() - 1) as f64 * prob;
-    if position >= (sorted.len() - 1) as f64 {
-        return last;
+    let position = (n - 1) as f64 * prob;
+    if position >= (n - 1) as f64 {
+        return at(n - 1);
     }
     let below = position.floor();
     let fraction = position - below;
     // `below` is in [0, n - 2] here, so `below + 1` is in bounds.
     let i = below as usize;
-    let (a, b) = (sorted[i], sorted[i + 1]);
+    let (a, b) = (at(i), at(i + 1));
     let diff = b - a;
     if fraction >= 0.5 {
         b - diff * (1.0 - fraction)

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::fitdir::OutputError;
+use crate::posterior::EXACT_QUANTILE_BYTES;
 use crate::spec::ModelSpec;
 
 use super::error::FitError;
@@ -46,7 +47,9 @@ impl Resources {
         let chain_text = per_chain * (dim + 7.0) * CSV_BYTES_PER_NUMBER;
         let dense = 8.0 * 6.0 * dim * dim * s.chains as f64;
         let series = 8.0 * periods as f64 * (channels + 16.0) * 8.0;
-        let memory_bytes = total_draws * per_draw + chain_text + dense + series;
+        // The tails kept for exact per-period quantiles, when they fit their budget.
+        let tails = EXACT_QUANTILE_BYTES as f64;
+        let memory_bytes = total_draws * per_draw + chain_text + dense + series + tails;
         let disk_bytes = total_draws * (dim + 7.0) * CSV_BYTES_PER_NUMBER
             + periods as f64 * (channels + 8.0) * 5.0 * CSV_BYTES_PER_NUMBER
             + FIXED_DISK_BYTES;

@@ -20,14 +20,23 @@ use super::destination::OutputKind;
 /// The engine version written into every fit.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, OutputError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// Write `rows` as the CSV file `rel` of `staged`, streamed through a buffer (a large table
+/// is never held twice in memory).
+fn write_csv<T: Serialize>(staged: &StagedDir, rel: &str, rows: &[T]) -> Result<(), OutputError> {
+    let path = staged.path(rel)?;
+    let file = std::fs::File::create(&path).map_err(|e| OutputError::io(&path, e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     for r in rows {
         w.serialize(r)
-            .map_err(|e| OutputError::io("csv", std::io::Error::other(e)))?;
+            .map_err(|e| OutputError::io(&path, std::io::Error::other(e)))?;
     }
-    w.into_inner()
-        .map_err(|e| OutputError::io("csv", std::io::Error::other(e.to_string())))
+    let buffered = w
+        .into_inner()
+        .map_err(|e| OutputError::io(&path, std::io::Error::other(e.to_string())))?;
+    buffered
+        .into_inner()
+        .map_err(|e| OutputError::io(&path, e.into_error()))?;
+    Ok(())
 }
 
 /// `summary.csv` of a fit, as text (the fit directory's file and the Python package's table).
@@ -144,18 +153,27 @@ pub fn write_fit_dir(fit: &Fit, dest: &Path, replace: bool) -> Result<PathBuf, O
     write_fit_into(fit, StagedDir::new(dest, OutputKind::Fit, replace)?)
 }
 
-/// Write `fit` into a staged folder made before sampling, and move it into place.
+/// Write `fit` into a staged folder made before sampling, and move it into place. The files
+/// are independent: the report is rendered while the tables and draws are written.
 pub fn write_fit_into(fit: &Fit, staged: StagedDir) -> Result<PathBuf, OutputError> {
-    let json = serde_json::to_string_pretty(&fit_json(fit))
-        .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
-    staged.write("fit.json", json.as_bytes())?;
-    write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
-    staged.write("summary.csv", summary_csv(fit).as_bytes())?;
-    staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
-    staged.write("contributions.csv", &csv_bytes(&fit.derived.contributions)?)?;
-    staged.write("roas.csv", &csv_bytes(&fit.derived.roas)?)?;
-    staged.write("response_curves.csv", &csv_bytes(&fit.derived.curves)?)?;
-    let report = render_html(&ReportData::from_fit(fit), None);
-    staged.write(REPORT_FILE, report.as_bytes())?;
+    let (report, tables) = rayon::join(
+        || {
+            let report = render_html(&ReportData::from_fit(fit), None);
+            staged.write(REPORT_FILE, report.as_bytes())
+        },
+        || -> Result<(), OutputError> {
+            let json = serde_json::to_string_pretty(&fit_json(fit))
+                .map_err(|e| OutputError::io("fit.json", std::io::Error::other(e)))?;
+            staged.write("fit.json", json.as_bytes())?;
+            write_chains(&staged, &fit.spec, &fit.samples, &fit.draws)?;
+            staged.write("summary.csv", summary_csv(fit).as_bytes())?;
+            staged.write(DATA_FILE, data_csv(&fit.spec, &fit.data).as_bytes())?;
+            write_csv(&staged, "contributions.csv", &fit.derived.contributions)?;
+            write_csv(&staged, "roas.csv", &fit.derived.roas)?;
+            write_csv(&staged, "response_curves.csv", &fit.derived.curves)
+        },
+    );
+    tables?;
+    report?;
     staged.commit()
 }

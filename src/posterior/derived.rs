@@ -15,6 +15,7 @@ use crate::spec::{ModelSpec, TrendSpec};
 use super::draws::PosteriorDraws;
 use super::interval::Interval;
 use super::p_square::PSquare;
+use super::tail_quantiles::TailQuantiles;
 
 /// The 5 % and 95 % quantiles: the fixed `q5`/`q95` columns of the CSV files, the 90 %
 /// predictive check and the validation protocols. What a person reads (`lower`/`upper`, the
@@ -154,31 +155,78 @@ fn sd(v: &[f64]) -> f64 {
 struct Stream {
     sum: f64,
     count: usize,
-    fixed: [PSquare; 2],
-    report: Option<[PSquare; 2]>,
+    quantiles: StreamQuantiles,
 }
 
+/// How a stream finds its quantiles: exactly from the tails of its draws where every stream's
+/// tails fit [`EXACT_QUANTILE_BYTES`], by P² in constant memory beyond.
+#[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "P² state inline: the large models that stream push into it without a pointer chase"
+)]
+enum StreamQuantiles {
+    /// The fixed and the report probabilities in one structure.
+    Exact(TailQuantiles),
+    /// The fixed pair, and the report pair unless it is the same.
+    Streaming {
+        fixed: [PSquare; 2],
+        report: Option<[PSquare; 2]>,
+    },
+}
+
+/// The tails kept for exact quantiles may use this much memory over all streams; above it
+/// (periods × components × draws too large: about 5 years of daily data with 30 channels at
+/// 4000 draws), streams estimate their quantiles by P² in constant memory. At the default
+/// 90 % interval a stream holds 2 × 10 % of its draws: 32 MiB is 1 700 streams of 12 000
+/// draws, or 10 000 streams of 2 000 draws.
+pub const EXACT_QUANTILE_BYTES: usize = 32 << 20;
+
 impl Stream {
-    fn new(interval: Interval) -> Stream {
+    /// A stream of `draws` values; exact quantiles when `exact`.
+    fn new(interval: Interval, draws: usize, exact: bool) -> Stream {
         let probs = interval.probs();
-        let same = probs
-            .iter()
-            .zip(INTERVAL_PROBS)
-            .all(|(a, b)| (a - b).abs() < SAME_PROB);
+        let quantiles = if exact {
+            StreamQuantiles::Exact(TailQuantiles::new(
+                &[INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]],
+                draws,
+            ))
+        } else {
+            let same = probs
+                .iter()
+                .zip(INTERVAL_PROBS)
+                .all(|(a, b)| (a - b).abs() < SAME_PROB);
+            StreamQuantiles::Streaming {
+                fixed: INTERVAL_PROBS.map(PSquare::new),
+                report: (!same).then(|| probs.map(PSquare::new)),
+            }
+        };
         Stream {
             sum: 0.0,
             count: 0,
-            fixed: INTERVAL_PROBS.map(PSquare::new),
-            report: (!same).then(|| probs.map(PSquare::new)),
+            quantiles,
         }
     }
 
+    /// Memory the exact quantiles of one stream of `draws` values may hold, in bytes.
+    fn exact_bytes(interval: Interval, draws: usize) -> usize {
+        let probs = interval.probs();
+        let probs = [INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]];
+        TailQuantiles::capacity(&probs, draws) * std::mem::size_of::<f64>()
+    }
+
+    #[inline]
     fn push(&mut self, v: f64) {
         self.sum += v;
         self.count += 1;
-        self.fixed.iter_mut().for_each(|b| b.push(v));
-        if let Some(report) = &mut self.report {
-            report.iter_mut().for_each(|b| b.push(v));
+        match &mut self.quantiles {
+            StreamQuantiles::Exact(tails) => tails.push(v),
+            StreamQuantiles::Streaming { fixed, report } => {
+                fixed.iter_mut().for_each(|b| b.push(v));
+                if let Some(report) = report {
+                    report.iter_mut().for_each(|b| b.push(v));
+                }
+            }
         }
     }
 
@@ -186,19 +234,28 @@ impl Stream {
         self.sum / self.count.max(1) as f64
     }
 
-    /// The 5 % and 95 % quantiles.
-    fn fixed(&self) -> [f64; 2] {
-        [self.fixed[0].estimate(), self.fixed[1].estimate()]
-    }
-
-    /// The bounds of the `[report] interval`.
-    fn report(&self) -> [f64; 2] {
-        match &self.report {
-            Some(r) => [r[0].estimate(), r[1].estimate()],
-            None => self.fixed(),
+    /// The 5 % and 95 % quantiles, and the bounds of the `[report] interval`.
+    fn intervals(&self, interval: Interval) -> ([f64; 2], [f64; 2]) {
+        match &self.quantiles {
+            StreamQuantiles::Exact(tails) => {
+                let probs = interval.probs();
+                let [a, b, c, d] =
+                    tails.estimates([INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]]);
+                ([a, b], [c, d])
+            }
+            StreamQuantiles::Streaming { fixed, report } => {
+                let fixed = [fixed[0].estimate(), fixed[1].estimate()];
+                let report = report
+                    .as_ref()
+                    .map_or(fixed, |r| [r[0].estimate(), r[1].estimate()]);
+                (fixed, report)
+            }
         }
     }
 }
+
+/// A stream's mean, its 5 % and 95 % quantiles, and the bounds of the `[report] interval`.
+type StreamSummary = (f64, [f64; 2], [f64; 2]);
 
 /// Two quantile probabilities closer than this are the same quantile.
 const SAME_PROB: f64 = 1e-12;
@@ -210,10 +267,10 @@ struct Series {
 }
 
 impl Series {
-    fn new(name: &str, n: usize, interval: Interval) -> Series {
+    fn new(name: &str, n: usize, stream: &Stream) -> Series {
         Series {
             name: name.to_string(),
-            periods: vec![Stream::new(interval); n],
+            periods: vec![stream.clone(); n],
         }
     }
 }
@@ -222,9 +279,11 @@ impl Series {
 /// `[report] interval` sets the `lower`/`upper` bounds.
 ///
 /// Streams over the draws: per-period components are summarised on the fly (running mean and
-/// P² quantiles, [`PSquare`]), so memory grows with periods × components and with draws ×
-/// channels (ROAS, marginal ROAS and shares are kept per draw for exact quantiles), never with
-/// draws × periods.
+/// quantiles), so memory grows with periods × components and with draws × channels (ROAS,
+/// marginal ROAS and shares are kept per draw for exact quantiles), never with draws ×
+/// periods. The quantiles of a period's component are exact (from the tails of its draws,
+/// [`TailQuantiles`]) while every stream's tails fit [`EXACT_QUANTILE_BYTES`], and P²
+/// estimates ([`PSquare`]) in constant memory beyond.
 pub fn derive(
     spec: &ModelSpec,
     density: &MmmDensity,
@@ -232,15 +291,23 @@ pub fn derive(
     draws: &PosteriorDraws,
     seed: u64,
 ) -> Derived {
+    derive_within(spec, density, data, draws, seed, EXACT_QUANTILE_BYTES)
+}
+
+/// [`derive`] with exact per-period quantiles only if their tails fit in `exact_bytes`.
+fn derive_within(
+    spec: &ModelSpec,
+    density: &MmmDensity,
+    data: &Dataset,
+    draws: &PosteriorDraws,
+    seed: u64,
+    exact_bytes: usize,
+) -> Derived {
     let interval = Interval::new(spec.report.interval);
     let n = data.n_periods();
     let nd = draws.len();
     let channels: Vec<&str> = spec.channels.iter().map(|c| c.name.as_str()).collect();
     let controls: Vec<&str> = spec.controls.iter().map(|c| c.name.as_str()).collect();
-    let mut series: Vec<Series> = channels
-        .iter()
-        .map(|c| Series::new(c, n, interval))
-        .collect();
     let mut names = vec!["intercept"];
     if !matches!(spec.trend, TrendSpec::None) {
         names.push("trend");
@@ -250,7 +317,14 @@ pub fn derive(
     }
     names.extend(&controls);
     names.extend(["baseline", "fitted", "predictive"]);
-    series.extend(names.iter().map(|c| Series::new(c, n, interval)));
+    let n_streams = (channels.len() + names.len()) * n;
+    let exact = n_streams.saturating_mul(Stream::exact_bytes(interval, nd)) <= exact_bytes;
+    let stream = Stream::new(interval, nd, exact);
+    let mut series: Vec<Series> = channels
+        .iter()
+        .chain(&names)
+        .map(|c| Series::new(c, n, &stream))
+        .collect();
 
     let mut roas = vec![vec![0.0; nd]; channels.len()];
     let mut mroas = vec![vec![0.0; nd]; channels.len()];
@@ -334,6 +408,19 @@ pub fn derive(
         });
     }
 
+    // Each stream's mean and intervals (the exact path selects in its tails), in parallel.
+    let summaries: Vec<Vec<StreamSummary>> = series
+        .par_iter()
+        .map(|s| {
+            s.periods
+                .iter()
+                .map(|st| {
+                    let (q, r) = st.intervals(interval);
+                    (st.mean(), q, r)
+                })
+                .collect()
+        })
+        .collect();
     let mut contributions = Vec::with_capacity(series.len() * n + n);
     let mut fitted_mean = vec![0.0; n];
     let mut baseline_mean = vec![0.0; n];
@@ -342,10 +429,7 @@ pub fn derive(
         (series.len() - 3, series.len() - 2, series.len() - 1);
     for (t, date) in data.dates().iter().enumerate() {
         for (k, s) in series.iter().enumerate() {
-            let stream = &s.periods[t];
-            let q = stream.fixed();
-            let r = stream.report();
-            let m = stream.mean();
+            let (m, q, r) = summaries[k][t];
             if k == fitted_at {
                 fitted_mean[t] = m;
             }
@@ -378,16 +462,24 @@ pub fn derive(
         });
     }
 
+    // The streams (tails or P² state) are done with: free them before the curves.
+    drop(series);
     let roas_rows = channels
         .iter()
         .enumerate()
         .map(|(c, name)| {
-            let q = quantiles(&roas[c], &[0.05, 0.5, 0.95]);
-            let mq = quantiles(&mroas[c], &INTERVAL_PROBS);
-            let sq = quantiles(&share[c], &INTERVAL_PROBS);
-            let rq = quantiles(&roas[c], &interval.probs());
-            let rmq = quantiles(&mroas[c], &interval.probs());
-            let rsq = quantiles(&share[c], &interval.probs());
+            // One sort per quantity: the fixed columns and the `[report] interval` together.
+            let probs = interval.probs();
+            let q = quantiles(&roas[c], &[0.05, 0.5, 0.95, probs[0], probs[1]]);
+            let mq = quantiles(
+                &mroas[c],
+                &[INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]],
+            );
+            let sq = quantiles(
+                &share[c],
+                &[INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]],
+            );
+            let (rq, rmq, rsq) = (&q[3..], &mq[2..], &sq[2..]);
             RoasRow {
                 channel: name.to_string(),
                 spend: spend_totals[c],
@@ -414,7 +506,7 @@ pub fn derive(
         .collect();
 
     let curves = response_curves(
-        &mut copies[0],
+        &mut copies,
         data,
         draws,
         &channels,
@@ -431,7 +523,7 @@ pub fn derive(
 }
 
 fn response_curves(
-    density: &mut MmmDensity,
+    copies: &mut [MmmDensity],
     data: &Dataset,
     draws: &PosteriorDraws,
     channels: &[&str],
@@ -440,36 +532,51 @@ fn response_curves(
 ) -> Vec<CurveRow> {
     // The multiplicative model's response depends on the baseline level: use the mean
     // baseline on the log scale.
-    let sy = density.scales().target;
+    let sy = copies[0].scales().target;
     let level = mean(
         &baseline_mean
             .iter()
             .map(|b| (b / sy).max(f64::MIN_POSITIVE).ln())
             .collect::<Vec<_>>(),
     );
-    let mut rows = Vec::with_capacity(channels.len() * CURVE_POINTS);
-    let mut values = vec![0.0; draws.len()];
-    for (c, name) in channels.iter().enumerate() {
-        let top = data.channel(c).iter().fold(0.0_f64, |m, v| m.max(*v)) * CURVE_SPAN;
-        for i in 0..CURVE_POINTS {
-            let spend = top * i as f64 / (CURVE_POINTS - 1) as f64;
-            for (v, x) in values.iter_mut().zip(draws.iter()) {
-                *v = density.steady_state_response(x, c, spend, level);
-            }
-            let q = quantiles(&values, &INTERVAL_PROBS);
-            let r = quantiles(&values, &interval.probs());
-            rows.push(CurveRow {
-                channel: name.to_string(),
-                spend,
-                mean: mean(&values),
-                q5: q[0],
-                q95: q[1],
-                lower: r[0],
-                upper: r[1],
-            });
-        }
-    }
-    rows
+    let probs = interval.probs();
+    let probs = [INTERVAL_PROBS[0], INTERVAL_PROBS[1], probs[0], probs[1]];
+    // The (channel, point) pairs in one contiguous share per density copy, in parallel.
+    let points: Vec<(usize, usize)> = (0..channels.len())
+        .flat_map(|c| (0..CURVE_POINTS).map(move |i| (c, i)))
+        .collect();
+    let per = points.len().div_ceil(copies.len().max(1)).max(1);
+    let mut rows: Vec<Vec<CurveRow>> = Vec::new();
+    copies
+        .par_iter_mut()
+        .zip(points.par_chunks(per))
+        .map(|(density, share)| {
+            let mut values = vec![0.0; draws.len()];
+            share
+                .iter()
+                .map(|&(c, i)| {
+                    let top = data.channel(c).iter().fold(0.0_f64, |m, v| m.max(*v)) * CURVE_SPAN;
+                    let spend = top * i as f64 / (CURVE_POINTS - 1) as f64;
+                    for (v, x) in values.iter_mut().zip(draws.iter()) {
+                        *v = density.steady_state_response(x, c, spend, level);
+                    }
+                    let [q5, q95, lower, upper] = quantiles(&values, &probs)[..] else {
+                        unreachable!("four probabilities give four quantiles")
+                    };
+                    CurveRow {
+                        channel: channels[c].to_string(),
+                        spend,
+                        mean: mean(&values),
+                        q5,
+                        q95,
+                        lower,
+                        upper,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect_into_vec(&mut rows);
+    rows.into_iter().flatten().collect()
 }
 
 fn fit_quality(y: &[f64], fitted: &[f64], baseline: &[f64], covered: usize) -> FitQuality {
@@ -586,9 +693,18 @@ mod tests {
 
     #[test]
     fn streamed_contributions_agree_with_direct_computation_from_the_draws() {
+        // Exact quantiles from the tails (within the budget), and P² (a budget of nothing).
+        contributions_agree_with_direct_computation(EXACT_QUANTILE_BYTES);
+        contributions_agree_with_direct_computation(0);
+    }
+
+    /// `derive_within(.., exact_bytes)` against every draw's decomposition kept and sorted:
+    /// the same bits on the exact path, within Monte Carlo error of the rank with P².
+    fn contributions_agree_with_direct_computation(exact_bytes: usize) {
         let (spec, data, density) = example_on_synthetic_data();
         let draws = draws_for(&density, 4, 500);
-        let derived = derive(&spec, &density, &data, &draws, 1);
+        let derived = derive_within(&spec, &density, &data, &draws, 1, exact_bytes);
+        let exact = exact_bytes > 0;
 
         // Direct: every draw's decomposition kept, quantiles by sorting.
         let mut dens = density.clone();
@@ -639,7 +755,20 @@ mod tests {
                 if top - bottom <= 0.0 {
                     continue; // zero spend so far: a point mass
                 }
-                for (got, p) in [(r.q5, INTERVAL_PROBS[0]), (r.q95, INTERVAL_PROBS[1])] {
+                let sorted = quantiles(values, &INTERVAL_PROBS);
+                for ((got, p), want) in [(r.q5, INTERVAL_PROBS[0]), (r.q95, INTERVAL_PROBS[1])]
+                    .into_iter()
+                    .zip(sorted)
+                {
+                    if exact {
+                        assert_eq!(
+                            got.to_bits(),
+                            want.to_bits(),
+                            "{name} t={t}: {got} vs {want}"
+                        );
+                        checked += 1;
+                        continue;
+                    }
                     let rank = rank_of(values, got);
                     assert!(
                         (rank - p).abs() <= RANK_TOL,
@@ -668,6 +797,37 @@ mod tests {
                 [r.lower.to_bits(), r.upper.to_bits()],
                 [r.q5.to_bits(), r.q95.to_bits()],
                 "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn exact_report_interval_bounds_are_the_quantiles_of_the_draws() {
+        let (mut spec, data, density) = example_on_synthetic_data();
+        spec.report.interval = 0.8;
+        let draws = draws_for(&density, 3, 300);
+        let derived = derive(&spec, &density, &data, &draws, 2);
+        let mut dens = density.clone();
+        let mut dec = Decomposition::default();
+        let n = data.n_periods();
+        let mut fitted = vec![Vec::new(); n];
+        for x in draws.iter() {
+            dens.decompose(x, &mut dec);
+            for (t, v) in fitted.iter_mut().enumerate() {
+                v.push(dec.fitted[t]);
+            }
+        }
+        let rows = derived
+            .contributions
+            .iter()
+            .filter(|r| r.component == "fitted");
+        for (t, r) in rows.enumerate() {
+            let q = quantiles(&fitted[t], &[0.05, 0.95, 0.1, 0.9]);
+            let got = [r.q5, r.q95, r.lower, r.upper];
+            assert_eq!(
+                got.map(f64::to_bits).to_vec(),
+                q.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "t={t}"
             );
         }
     }

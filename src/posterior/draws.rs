@@ -1,5 +1,7 @@
 //! Posterior draws on the constrained scale, by chain, in the model's parameter order.
 
+use rayon::prelude::*;
+
 use crate::density::MmmDensity;
 use crate::sampler::Samples;
 
@@ -20,13 +22,23 @@ impl PosteriorDraws {
     pub fn from_samples(density: &MmmDensity, samples: &Samples) -> PosteriorDraws {
         let names = density.param_names();
         let n_draws = samples.chains.first().map_or(0, |c| c.n_draws());
-        let mut values = Vec::with_capacity(samples.chains.len() * n_draws * names.len());
-        let mut buf = Vec::with_capacity(names.len());
+        let k = names.len();
+        let mut values = Vec::with_capacity(samples.chains.len() * n_draws * k);
+        // Draws are independent and `constrain` may run a forward pass (a centred intercept):
+        // map them in parallel, each into its own row.
         for chain in &samples.chains {
-            for i in 0..chain.n_draws() {
-                density.constrain(chain.draw(i), &mut buf);
-                values.extend_from_slice(&buf);
-            }
+            let start = values.len();
+            values.resize(start + chain.n_draws() * k, 0.0);
+            values[start..]
+                .par_chunks_mut(k.max(1))
+                .enumerate()
+                .for_each_init(
+                    || Vec::with_capacity(k),
+                    |buf, (i, row)| {
+                        density.constrain(chain.draw(i), buf);
+                        row.copy_from_slice(buf);
+                    },
+                );
         }
         PosteriorDraws {
             names,

@@ -8,10 +8,11 @@ mod lift;
 mod p_square;
 mod review;
 mod summary;
+mod tail_quantiles;
 
 pub use derived::{
-    CURVE_POINTS, CURVE_SPAN, ContributionRow, CurveRow, Derived, FitQuality, INTERVAL_PROBS,
-    RoasRow, derive,
+    CURVE_POINTS, CURVE_SPAN, ContributionRow, CurveRow, Derived, EXACT_QUANTILE_BYTES, FitQuality,
+    INTERVAL_PROBS, RoasRow, derive,
 };
 pub use draws::PosteriorDraws;
 pub use interval::Interval;
@@ -22,3 +23,4 @@ pub use review::{
     Verdict, review, review_failed,
 };
 pub use summary::{SummaryRow, summarize_params};
+pub use tail_quantiles::TailQuantiles;
