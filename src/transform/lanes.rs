@@ -213,7 +213,7 @@ pub fn geometric_logistic_forward(
         // period's curve is independent, so the CPU overlaps them. f goes to the series and q
         // to scratch, and the products with a and m follow in a loop of their own: with them
         // in the curve's loop, the compiler vectorised across four periods instead (transposes
-        // and spilled registers, 10 % slower than the pass before this kernel).
+        // and spilled registers: slower than the pass before this kernel).
         for d in 0..len {
             let at = a_blk[d];
             let (mut ft, mut qt) = ([0.0; LANES], [0.0; LANES]);
