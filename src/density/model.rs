@@ -969,6 +969,9 @@ mod lane_tests {
     use crate::sampler::LogDensity;
     use crate::spec::ModelSpec;
 
+    /// The lanes' mean against the one-channel forward pass: a few ulps per channel's term.
+    const LANE_MEAN_REL: f64 = 1e-13;
+
     /// Five geometric + logistic channels of lag 6 (four in one lane group, one alone), a
     /// Hill channel between them and another lag, so the group sits among one-channel paths.
     fn spec() -> ModelSpec {
@@ -1039,18 +1042,21 @@ mod lane_tests {
             }
             check_gradient(&mut density, &theta, &GradCheckOptions::default())
                 .unwrap_or_else(|e| panic!("{e} ({:?})", density.param_names()));
-            // The mean from the lanes equals the one-channel forward pass bit for bit.
+            // The mean from the lanes equals the one-channel forward pass to a few ulps (the
+            // same recursion; the curve from another form of the exponential).
             let mut x = Vec::new();
             density.constrain(&theta, &mut x);
             density.forward(&x, true);
             let lanes = density.mu.clone();
             density.forward(&x, false);
-            assert!(
-                lanes
-                    .iter()
-                    .zip(&density.mu)
-                    .all(|(a, b)| a.to_bits() == b.to_bits())
-            );
+            for (a, b) in lanes.iter().zip(&density.mu) {
+                approx::assert_relative_eq!(
+                    *a,
+                    *b,
+                    max_relative = LANE_MEAN_REL,
+                    epsilon = LANE_MEAN_REL
+                );
+            }
             checked += 1;
         }
         assert!(checked >= 5, "too few finite points");

@@ -38,6 +38,7 @@ mod fourier;
 mod geometric;
 mod hill_lanes;
 mod lanes;
+mod logistic_curve;
 mod reduce;
 mod saturation;
 mod simd;

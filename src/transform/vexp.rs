@@ -73,6 +73,19 @@ pub(crate) fn expm1_nonpositive(x: f64) -> f64 {
     two_k * (p * r) + (two_k - 1.0)
 }
 
+/// The Cody–Waite reduction of x ≤ 0 alone: r and 2^k with x = k·ln 2 + r, |r| ≤ ln 2 / 2,
+/// x floored at −708 by a comparison that lets a NaN through (then r is NaN). For curves that
+/// take e^r in a form of their own (`logistic_curve.rs`).
+#[inline(always)]
+pub(super) fn reduce_nonpositive(x: f64) -> (f64, f64) {
+    let xc = if x < FLOOR { FLOOR } else { x };
+    let shifted = xc * LOG2_E + ROUND;
+    let k = shifted - ROUND;
+    let r = xc - k * LN2_HI - k * LN2_LO;
+    let k_int = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+    (r, f64::from_bits(k_int.wrapping_add(1023) << 52))
+}
+
 /// e^x for x ≤ 0, relative accuracy kept down to e^−708 (below, 0; NaN stays NaN).
 #[inline(always)]
 pub(crate) fn exp_nonpositive(x: f64) -> f64 {
