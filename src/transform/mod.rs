@@ -38,6 +38,7 @@ mod fourier;
 mod geometric;
 mod hill_lanes;
 mod lanes;
+mod pair_lanes;
 mod reduce;
 mod saturation;
 mod simd;
@@ -61,6 +62,10 @@ pub use hill_lanes::{
 pub use lanes::{
     LANES, LaneParams, LaneSeries, Lanes, geometric_logistic_forward, geometric_logistic_sweep,
     interleave, lane_scratch_len,
+};
+pub use pair_lanes::{
+    Pair, PairParams, PairSeries, geometric_logistic_pair_forward, geometric_logistic_pair_sweep,
+    interleave_pair, pair_scratch_len,
 };
 pub use reduce::{dot, dot_where_nonzero, sum};
 pub use saturation::{
