@@ -24,6 +24,12 @@ pub type Pair = [f64; 2];
 /// Values of the flat interleaved series per four-lane vector: two periods of both channels.
 const FLAT: usize = 4;
 
+/// The forward pass takes the logistic curve once the recursion has written this many periods
+/// since the last time (and after the last block): loops long enough to overlap the curve's
+/// long chains of dependent operations, over series still in L1 (a block of a short max lag
+/// alone gave loops of four vectors).
+const CURVE_PERIODS: usize = 64;
+
 /// The forward pass's outputs per period, for the reverse sweep (as `LaneSeries`): adstocked
 /// spend, the lag moment, the saturation f and q = 1 − f².
 #[derive(Debug, Clone, Default)]
@@ -96,18 +102,19 @@ fn logistic_flat(lam: [f64; FLAT], a: &[f64], f: &mut [f64], q: &mut [f64]) {
     };
     let n = a.len();
     let (f, q) = (&mut f[..n], &mut q[..n]);
-    let full = n - n % FLAT;
-    for i in (0..full).step_by(FLAT) {
-        let av: [f64; FLAT] = a[i..i + FLAT].try_into().expect("four values");
-        let (mut fv, mut qv) = ([0.0; FLAT], [0.0; FLAT]);
+    let (ac, fc, qc) = (
+        a.chunks_exact(FLAT),
+        f.chunks_exact_mut(FLAT),
+        q.chunks_exact_mut(FLAT),
+    );
+    let (ar, full) = (ac.remainder(), n - n % FLAT);
+    for ((av, fv), qv) in ac.zip(fc).zip(qc) {
         for k in 0..FLAT {
             (fv[k], qv[k]) = curve(lam[k], av[k]);
         }
-        f[i..i + FLAT].copy_from_slice(&fv);
-        q[i..i + FLAT].copy_from_slice(&qv);
     }
-    for i in full..n {
-        (f[i], q[i]) = curve(lam[i % FLAT], a[i]);
+    for (k, ak) in ar.iter().enumerate() {
+        (f[full + k], q[full + k]) = curve(lam[k], *ak);
     }
 }
 
@@ -151,6 +158,7 @@ pub fn geometric_logistic_pair_forward(
     rm[lags] = [0.0; 2];
     let lam_flat = flat(lam);
     let blocks = n.div_ceil(lags);
+    let mut curve_from = 0;
     for block in 0..blocks {
         let start = block * lags;
         // Suffix sums over the previous block (always full), 0 before the first row.
@@ -188,9 +196,15 @@ pub fn geometric_logistic_pair_forward(
             a_out[t] = at;
             m_out[t] = mt;
         }
-        // The curve over the block just written (still in L1), out of the recursion's loop
-        // (as in `lanes.rs`). A block starts at an even flat index, so λ's pattern holds.
-        let span = start..start + len;
+        // The curve over the periods written since the last time (still in L1), out of the
+        // recursion's loop (as in `lanes.rs`). A period starts at an even flat index, so λ's
+        // pattern holds.
+        let end = start + len;
+        if end - curve_from < CURVE_PERIODS && end < n {
+            continue;
+        }
+        let span = curve_from..end;
+        curve_from = end;
         logistic_flat(
             lam_flat,
             a_out[span.clone()].as_flattened(),
@@ -229,27 +243,26 @@ pub fn geometric_logistic_pair_sweep<'s>(
     const PERIODS: usize = 4;
     let full = n - n % PERIODS;
     let mut phase_sums = [[[0.0; FLAT]; 4]; 2];
-    for (half, sums) in phase_sums.iter_mut().enumerate() {
-        let mut acc = [[0.0; FLAT]; 4];
-        let mut t = 2 * half;
-        while t < full {
-            let i = 2 * t;
-            let chunk = |v: &[f64]| -> [f64; FLAT] { v[i..i + FLAT].try_into().expect("four") };
-            let dm = [d_mu[t], d_mu[t], d_mu[t + 1], d_mu[t + 1]];
-            let (at, mt, ft, qt) = (chunk(a), chunk(m), chunk(f), chunk(q));
+    let chunks = |v: &'s [f64]| v[..2 * full].chunks_exact(2 * FLAT);
+    let series = chunks(a).zip(chunks(m)).zip(chunks(f)).zip(chunks(q));
+    for (dm4, (((a8, m8), f8), q8)) in d_mu[..full].chunks_exact(PERIODS).zip(series) {
+        for (half, acc) in phase_sums.iter_mut().enumerate() {
+            let (t, i) = (2 * half, FLAT * half);
+            let dm = [dm4[t], dm4[t], dm4[t + 1], dm4[t + 1]];
             for k in 0..FLAT {
+                let (at, mt, ft, qt) = (a8[i + k], m8[i + k], f8[i + k], q8[i + k]);
                 // ∂f/∂a = λq/2 is finite (see `lanes.rs`): no guard against 0·∞.
-                let da = half_lam[k] * qt[k];
+                let da = half_lam[k] * qt;
                 let g = beta[k] * dm[k] * da;
-                acc[0][k] += dm[k] * ft[k];
-                acc[1][k] += dm[k] * (at[k] * qt[k]);
-                acc[2][k] += g * at[k];
-                acc[3][k] += g * mt[k];
+                acc[0][k] += dm[k] * ft;
+                acc[1][k] += dm[k] * (at * qt);
+                acc[2][k] += g * at;
+                acc[3][k] += g * mt;
             }
-            t += PERIODS;
         }
+    }
+    for acc in &mut phase_sums {
         acc[1] = acc[1].map(|v| 0.5 * v);
-        *sums = acc;
     }
     let mut out = [[0.0; 2]; 4];
     for (j, o) in out.iter_mut().enumerate() {
