@@ -271,8 +271,7 @@ pub fn geometric_logistic_pair_sweep<'s>(
             *ok = (lo[k] + lo[2 + k]) + (hi[k] + hi[2 + k]);
         }
     }
-    for t in full..n {
-        let dm = d_mu[t];
+    for (t, &dm) in d_mu.iter().enumerate().skip(full) {
         for k in 0..2 {
             let i = 2 * t + k;
             let da = half_lam[k] * q[i];
