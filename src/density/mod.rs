@@ -9,6 +9,7 @@ mod layout;
 mod lift;
 mod likelihood;
 mod model;
+mod pair_group;
 mod prior_term;
 mod reparam;
 mod response;

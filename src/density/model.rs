@@ -22,6 +22,7 @@ use super::hill_group::{HillGroup, hill_groups};
 use super::layout::{Layout, NuLayout};
 use super::lift::{LiftError, LiftTerm};
 use super::likelihood::{Family, log_lik};
+use super::pair_group::{PairGroup, pair_groups};
 use super::prior_term::PriorTerm;
 use super::reparam::MediaReparam;
 
@@ -177,6 +178,11 @@ pub struct MmmDensity {
     pub(crate) hill_groups: Vec<HillGroup>,
     /// Per channel, its Hill group and lane.
     pub(crate) hill_group_of: Vec<Option<(usize, usize)>>,
+    /// Pairs of consecutive channels outside the four-lane groups with geometric adstock and
+    /// logistic saturation, interleaved in the gradient's passes (`density/pair_group.rs`).
+    pub(crate) pairs: Vec<PairGroup>,
+    /// Per channel, its pair and lane.
+    pub(crate) pair_of: Vec<Option<(usize, usize)>>,
 }
 
 /// Up to [`GROUP_LANES`] channels whose geometric recursion and logistic curve run in the lanes of
@@ -397,6 +403,16 @@ impl MmmDensity {
                 hill_group_of[ch] = Some((g, lane));
             }
         }
+        let taken: Vec<bool> = (0..c)
+            .map(|ch| group_of[ch].is_some() || hill_group_of[ch].is_some())
+            .collect();
+        let pairs = pair_groups(&layout.channels, &data.spend, n, &taken);
+        let mut pair_of = vec![None; c];
+        for (p, pair) in pairs.iter().enumerate() {
+            for (lane, &ch) in pair.channels.iter().enumerate() {
+                pair_of[ch] = Some((p, lane));
+            }
+        }
         let max_lag = layout
             .channels
             .iter()
@@ -444,6 +460,8 @@ impl MmmDensity {
             group_of,
             hill_groups,
             hill_group_of,
+            pairs,
+            pair_of,
             layout,
             data,
         })
@@ -561,6 +579,11 @@ impl MmmDensity {
                 }
                 continue;
             }
+            if derivs && let Some((p, lane)) = self.pair_of[c] {
+                ch.adstock.weights(&ad[..np], ch.normalize, w);
+                self.pairs[p].forward_lane(lane, ch, x, w, &mut self.mu);
+                continue;
+            }
             if derivs && let Some((g, lane)) = self.hill_group_of[c] {
                 ch.adstock.weights(&ad[..np], ch.normalize, w);
                 self.hill_groups[g].forward_lane(lane, ch, x, w, &mut self.mu);
@@ -643,8 +666,14 @@ impl MmmDensity {
         for group in &self.hill_groups {
             group.backward(d_mu, &lay.channels, x, &self.channel_w, &mut self.gx);
         }
+        for pair in &self.pairs {
+            pair.backward(d_mu, &lay.channels, &self.channel_w, &mut self.gx);
+        }
         for (c, ch) in lay.channels.iter().enumerate() {
-            if self.group_of[c].is_some() || self.hill_group_of[c].is_some() {
+            if self.group_of[c].is_some()
+                || self.hill_group_of[c].is_some()
+                || self.pair_of[c].is_some()
+            {
                 continue;
             }
             let range = c * n..(c + 1) * n;

@@ -39,6 +39,7 @@ mod geometric;
 mod hill_lanes;
 mod lanes;
 mod logistic_curve;
+mod pair_lanes;
 mod reduce;
 mod saturation;
 mod simd;
@@ -62,6 +63,10 @@ pub use hill_lanes::{
 pub use lanes::{
     LANES, LaneParams, LaneSeries, Lanes, geometric_logistic_forward, geometric_logistic_sweep,
     interleave, lane_scratch_len,
+};
+pub use pair_lanes::{
+    Pair, PairParams, PairSeries, geometric_logistic_pair_forward, geometric_logistic_pair_sweep,
+    interleave_pair, pair_scratch_len,
 };
 pub use reduce::{dot, dot_where_nonzero, sum};
 pub use saturation::{
