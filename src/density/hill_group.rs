@@ -117,13 +117,10 @@ impl HillGroup {
 
 #[cfg(test)]
 mod tests {
-    use rand::{RngExt, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
-
-    use crate::density::gradient_tests::synthetic_data_spending;
+    use crate::density::gradient_tests::{
+        check_against_one_channel_path, geometric_channels_spec, synthetic_data_spending,
+    };
     use crate::density::{DensityOptions, MmmDensity};
-    use crate::gradcheck::{GradCheckOptions, check_gradient};
-    use crate::sampler::LogDensity;
     use crate::spec::ModelSpec;
 
     /// The Hill group against the one-channel path: the same curve, the adstock by direct
@@ -133,26 +130,17 @@ mod tests {
     /// Issue 17's weekly Hill shape (lags 12, 8, 8, 8), with a logistic channel among them and
     /// a fifth Hill channel left on the one-channel path.
     fn spec() -> ModelSpec {
-        let mut text = String::from(
-            "[data]\npath = \"x.csv\"\ndate = \"date\"\ntarget = \"y\"\n\n\
-             [likelihood]\nfamily = \"normal\"\n\n",
-        );
-        let channels = [
-            ("hill", 12, false),
-            ("hill", 8, true),
-            ("logistic", 8, false),
-            ("hill", 8, false),
-            ("hill", 3, false),
-            ("hill", 8, false),
-        ];
-        for (i, (saturation, lag, normalize)) in channels.iter().enumerate() {
-            text.push_str(&format!(
-                "[[channel]]\nname = \"c{i}\"\nadstock = {{ type = \"geometric\", max_lag = {lag}, \
-                 normalize = {normalize} }}\nsaturation = {{ type = \"{saturation}\" }}\n\n"
-            ));
-        }
-        text.push_str("[[control]]\ncolumn = \"promo\"\n\n[seasonality]\norder = 2\n\n[trend]\ntype = \"linear\"\n");
-        ModelSpec::from_toml(&text, None).expect("Hill group test model")
+        geometric_channels_spec(
+            &[
+                ("hill", 12, false),
+                ("hill", 8, true),
+                ("logistic", 8, false),
+                ("hill", 8, false),
+                ("hill", 3, false),
+                ("hill", 8, false),
+            ],
+            "[[control]]\ncolumn = \"promo\"\n\n[seasonality]\norder = 2\n\n[trend]\ntype = \"linear\"\n",
+        )
     }
 
     fn one_channel_path(density: &MmmDensity) -> MmmDensity {
@@ -176,36 +164,25 @@ mod tests {
             assert_eq!(density.hill_groups.len(), 1, "one group of four");
             assert_eq!(density.hill_groups[0].channels, [0, 1, 3, 4]);
             let mut plain = one_channel_path(&density);
-            let mut rng = ChaCha8Rng::seed_from_u64(31);
-            let mut checked = 0;
-            for _ in 0..20 {
-                let theta: Vec<f64> = (0..density.dim())
-                    .map(|_| rng.random_range(-1.5..1.5))
-                    .collect();
-                let (mut g, mut g_plain) = (vec![0.0; density.dim()], vec![0.0; density.dim()]);
-                let (Ok(lp), Ok(lp_plain)) = (
-                    density.logp_grad(&theta, &mut g),
-                    plain.logp_grad(&theta, &mut g_plain),
-                ) else {
-                    continue;
-                };
-                assert!(
-                    (lp - lp_plain).abs() <= ONE_CHANNEL_REL * lp_plain.abs(),
-                    "log density {lp} vs {lp_plain}"
-                );
-                let scale = g_plain.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-                for (i, (a, b)) in g.iter().zip(&g_plain).enumerate() {
+            check_against_one_channel_path(
+                &mut density,
+                &mut plain,
+                31,
+                |lp, lp_plain, g, g_plain, names| {
                     assert!(
-                        (a - b).abs() <= ONE_CHANNEL_REL * b.abs().max(1e-3 * scale),
-                        "{}: {a} vs {b}",
-                        density.param_names()[i]
+                        (lp - lp_plain).abs() <= ONE_CHANNEL_REL * lp_plain.abs(),
+                        "log density {lp} vs {lp_plain}"
                     );
-                }
-                check_gradient(&mut density, &theta, &GradCheckOptions::default())
-                    .unwrap_or_else(|e| panic!("{e} ({:?})", density.param_names()));
-                checked += 1;
-            }
-            assert!(checked >= 10, "too few finite points: {checked}");
+                    let scale = g_plain.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+                    for (i, (a, b)) in g.iter().zip(g_plain).enumerate() {
+                        assert!(
+                            (a - b).abs() <= ONE_CHANNEL_REL * b.abs().max(1e-3 * scale),
+                            "{}: {a} vs {b}",
+                            names[i]
+                        );
+                    }
+                },
+            );
         }
     }
 }

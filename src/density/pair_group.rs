@@ -118,45 +118,31 @@ impl PairGroup {
 
 #[cfg(test)]
 mod tests {
-    use rand::{RngExt, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
-
-    use crate::density::gradient_tests::synthetic_data_spending;
+    use crate::density::gradient_tests::{
+        check_against_one_channel_path, geometric_channels_spec, synthetic_data_spending,
+    };
     use crate::density::{DensityOptions, MmmDensity};
-    use crate::gradcheck::{GradCheckOptions, check_gradient};
-    use crate::sampler::LogDensity;
     use crate::spec::ModelSpec;
 
     /// Logistic channels of lags 8, 8 (a pair), 5 (alone: the next has another lag), 6, 6 (a
     /// pair, normalised and not), a Hill channel, then two of lag 8 around nothing else (a pair).
     fn spec() -> ModelSpec {
-        let mut text = String::from(
-            "[data]\npath = \"x.csv\"\ndate = \"date\"\ntarget = \"y\"\n\n\
-             [likelihood]\nfamily = \"normal\"\n\n",
-        );
-        let channels = [
-            ("logistic", 8, true),
-            ("logistic", 8, true),
-            ("logistic", 5, true),
-            ("logistic", 6, false),
-            ("logistic", 6, true),
-            ("hill", 6, true),
-            ("logistic", 8, false),
-            ("logistic", 8, true),
-        ];
-        for (i, (saturation, lag, normalize)) in channels.iter().enumerate() {
-            text.push_str(&format!(
-                "[[channel]]\nname = \"c{i}\"\nadstock = {{ type = \"geometric\", max_lag = {lag}, \
-                 normalize = {normalize} }}\nsaturation = {{ type = \"{saturation}\" }}\n\n"
-            ));
-        }
         // A normal seasonality prior: the default Laplace prior's kink at 0 would fail the
         // finite differences wherever a point lands next to it.
-        text.push_str(
+        geometric_channels_spec(
+            &[
+                ("logistic", 8, true),
+                ("logistic", 8, true),
+                ("logistic", 5, true),
+                ("logistic", 6, false),
+                ("logistic", 6, true),
+                ("hill", 6, true),
+                ("logistic", 8, false),
+                ("logistic", 8, true),
+            ],
             "[[control]]\ncolumn = \"promo\"\n\n[seasonality]\norder = 2\n\
              prior = { dist = \"normal\", mu = 0.0, sigma = 1.0 }\n\n[trend]\ntype = \"linear\"\n",
-        );
-        ModelSpec::from_toml(&text, None).expect("pair test model")
+        )
     }
 
     fn one_channel_path(density: &MmmDensity) -> MmmDensity {
@@ -182,33 +168,17 @@ mod tests {
             let pairs: Vec<[usize; 2]> = density.pairs.iter().map(|p| p.channels).collect();
             assert_eq!(pairs, [[0, 1], [3, 4], [6, 7]]);
             let mut plain = one_channel_path(&density);
-            let mut rng = ChaCha8Rng::seed_from_u64(rows as u64);
-            let mut checked = 0;
-            for _ in 0..20 {
-                let theta: Vec<f64> = (0..density.dim())
-                    .map(|_| rng.random_range(-1.5..1.5))
-                    .collect();
-                let (mut g, mut g_plain) = (vec![0.0; density.dim()], vec![0.0; density.dim()]);
-                let (Ok(lp), Ok(lp_plain)) = (
-                    density.logp_grad(&theta, &mut g),
-                    plain.logp_grad(&theta, &mut g_plain),
-                ) else {
-                    continue;
-                };
-                assert_eq!(lp.to_bits(), lp_plain.to_bits(), "{lp} vs {lp_plain}");
-                for (i, (a, b)) in g.iter().zip(&g_plain).enumerate() {
-                    assert_eq!(
-                        a.to_bits(),
-                        b.to_bits(),
-                        "{}: {a} vs {b}",
-                        density.param_names()[i]
-                    );
-                }
-                check_gradient(&mut density, &theta, &GradCheckOptions::default())
-                    .unwrap_or_else(|e| panic!("{e} ({:?})", density.param_names()));
-                checked += 1;
-            }
-            assert!(checked >= 10, "too few finite points: {checked}");
+            check_against_one_channel_path(
+                &mut density,
+                &mut plain,
+                rows as u64,
+                |lp, lp_plain, g, g_plain, names| {
+                    assert_eq!(lp.to_bits(), lp_plain.to_bits(), "{lp} vs {lp_plain}");
+                    for (i, (a, b)) in g.iter().zip(g_plain).enumerate() {
+                        assert_eq!(a.to_bits(), b.to_bits(), "{}: {a} vs {b}", names[i]);
+                    }
+                },
+            );
         }
     }
 }
