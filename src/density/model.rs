@@ -185,6 +185,20 @@ pub struct MmmDensity {
     pub(crate) pair_of: Vec<Option<(usize, usize)>>,
 }
 
+/// Per channel of `c`, the group (index into `groups`) and lane it runs in, if any.
+fn lanes_of<'g>(
+    c: usize,
+    groups: impl Iterator<Item = &'g [usize]>,
+) -> Vec<Option<(usize, usize)>> {
+    let mut of = vec![None; c];
+    for (g, channels) in groups.enumerate() {
+        for (lane, &ch) in channels.iter().enumerate() {
+            of[ch] = Some((g, lane));
+        }
+    }
+    of
+}
+
 /// Up to [`GROUP_LANES`] channels whose geometric recursion and logistic curve run in the lanes of
 /// one vector (see `transform/lanes.rs`), with their interleaved spend and series.
 #[derive(Debug, Clone)]
@@ -390,29 +404,14 @@ impl MmmDensity {
             base_idx.push(i);
         }
         let groups = lane_groups(&layout.channels, &data.spend, n);
-        let mut group_of = vec![None; c];
-        for (g, group) in groups.iter().enumerate() {
-            for (lane, &ch) in group.channels.iter().enumerate() {
-                group_of[ch] = Some((g, lane));
-            }
-        }
+        let group_of = lanes_of(c, groups.iter().map(|g| &g.channels[..]));
         let hill_groups = hill_groups(&layout.channels, &data.spend, n);
-        let mut hill_group_of = vec![None; c];
-        for (g, group) in hill_groups.iter().enumerate() {
-            for (lane, &ch) in group.channels.iter().enumerate() {
-                hill_group_of[ch] = Some((g, lane));
-            }
-        }
+        let hill_group_of = lanes_of(c, hill_groups.iter().map(|g| &g.channels[..]));
         let taken: Vec<bool> = (0..c)
             .map(|ch| group_of[ch].is_some() || hill_group_of[ch].is_some())
             .collect();
         let pairs = pair_groups(&layout.channels, &data.spend, n, &taken);
-        let mut pair_of = vec![None; c];
-        for (p, pair) in pairs.iter().enumerate() {
-            for (lane, &ch) in pair.channels.iter().enumerate() {
-                pair_of[ch] = Some((p, lane));
-            }
-        }
+        let pair_of = lanes_of(c, pairs.iter().map(|p| &p.channels[..]));
         let max_lag = layout
             .channels
             .iter()

@@ -16,7 +16,7 @@
 //! terms by period modulo 4 as the density's one-channel sweep does, so the results are
 //! bit-for-bit those of the one-channel path.
 
-use super::vexp::expm1_nonpositive;
+use super::saturation::logistic_value_and_slope;
 
 /// One value per channel of a pair.
 pub type Pair = [f64; 2];
@@ -94,12 +94,7 @@ fn flat(v: Pair) -> [f64; FLAT] {
 /// for term as `logistic_series`.
 #[inline(always)]
 fn logistic_flat(lam: [f64; FLAT], a: &[f64], f: &mut [f64], q: &mut [f64]) {
-    let curve = |lam: f64, a: f64| {
-        let z = lam * a;
-        let em1 = expm1_nonpositive(-z.abs());
-        let inv = 1.0 / (2.0 + em1);
-        ((-em1 * inv).copysign(z), 4.0 * (1.0 + em1) * inv * inv)
-    };
+    let curve = |lam: f64, a: f64| logistic_value_and_slope(lam * a);
     let n = a.len();
     let (f, q) = (&mut f[..n], &mut q[..n]);
     let (ac, fc, qc) = (

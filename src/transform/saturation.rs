@@ -152,14 +152,21 @@ pub fn logistic_series(lam: f64, a: &[f64], value: &mut [f64], d_a: &mut [f64], 
     let (value, d_a, d_lam) = (&mut value[..n], &mut d_a[..n], &mut d_lam[..n]);
     for t in 0..n {
         let at = a[t];
-        let z = lam * at;
-        let m = expm1_nonpositive(-z.abs());
-        let r = 1.0 / (2.0 + m);
-        let q = 4.0 * (1.0 + m) * r * r;
-        value[t] = (-m * r).copysign(z);
+        let (f, q) = logistic_value_and_slope(lam * at);
+        value[t] = f;
         d_a[t] = 0.5 * lam * q;
         d_lam[t] = 0.5 * at * q;
     }
+}
+
+/// The logistic curve at z = λ·a from the vectorisable `expm1`: f = tanh(z/2) and
+/// q = 1 − f² (∂f/∂a = λq/2, ∂f/∂λ = aq/2), as [`logistic_series`] and the pair kernel
+/// (`pair_lanes.rs`) take them, term for term.
+#[inline(always)]
+pub(crate) fn logistic_value_and_slope(z: f64) -> (f64, f64) {
+    let m = expm1_nonpositive(-z.abs());
+    let r = 1.0 / (2.0 + m);
+    ((-m * r).copysign(z), 4.0 * (1.0 + m) * r * r)
 }
 
 /// [`hill`] over a series of adstocked spend `a` (≥ 0): values, ∂f/∂a, ∂f/∂K and ∂f/∂S into

@@ -59,23 +59,19 @@ const SHORT: [f64; 11] = [
 /// through (NaN in, NaN out) instead of `max` and a separate NaN test. A few ulps from libm.
 #[inline(always)]
 pub(crate) fn expm1_nonpositive(x: f64) -> f64 {
-    let xc = if x < FLOOR { FLOOR } else { x };
-    let shifted = xc * LOG2_E + ROUND;
-    let k = shifted - ROUND;
-    let r = xc - k * LN2_HI - k * LN2_LO;
+    let (r, two_k) = reduce_nonpositive(x);
     let (r2, a) = (r * r, &SHORT);
     let (r4, q0, q1, q2) = (r2 * r2, a[0] + a[1] * r, a[2] + a[3] * r, a[4] + a[5] * r);
     let (q3, q4) = (a[6] + a[7] * r, a[8] + a[9] * r);
     let (s0, s1, s2) = (q0 + q1 * r2, q2 + q3 * r2, q4 + a[10] * r2);
     let p = (s0 + s1 * r4) + s2 * (r4 * r4);
-    let k_int = shifted.to_bits().wrapping_sub(ROUND.to_bits());
-    let two_k = f64::from_bits(k_int.wrapping_add(1023) << 52);
     two_k * (p * r) + (two_k - 1.0)
 }
 
 /// The Cody–Waite reduction of x ≤ 0 alone: r and 2^k with x = k·ln 2 + r, |r| ≤ ln 2 / 2,
-/// x floored at −708 by a comparison that lets a NaN through (then r is NaN). For curves that
-/// take e^r in a form of their own (`logistic_curve.rs`).
+/// x floored at −708 by a comparison that lets a NaN through (then r is NaN): the reduction of
+/// [`expm1_nonpositive`], and of curves that take e^r in a form of their own
+/// (`logistic_curve.rs`).
 #[inline(always)]
 pub(super) fn reduce_nonpositive(x: f64) -> (f64, f64) {
     let xc = if x < FLOOR { FLOOR } else { x };
