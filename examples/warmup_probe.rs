@@ -10,7 +10,11 @@
 //! `cargo run --release --example warmup_probe -- [first_seed] [last_seed] [nkgpa] [nuts]`:
 //! densities n(ormal 100-d), k(idiq), g(aussian 24-d), p(yMC-Marketing example), a (ARMA(1,1)
 //! of issue 13's test); `nuts` adds nuts-rs' rows (docs/performance.md, "Warm-up gradients
-//! against nuts-rs").
+//! against nuts-rs"). With `PROBE_WARM=1` each row is followed by its warm-up gradients (k) and
+//! ESS per 1000 gradients seed by seed; with `PROBE_SEEDS=1` mmm prints one line per seed: its
+//! kept divergences and, per chain, the step size, leapfrog steps per kept draw, kept
+//! divergences, divergences in the last metric window and the terminal buffer, and restarts
+//! (`PROBE_SEEDS=1 ... 1 101 a` lists the ARMA(1,1) seeds with a kept divergence).
 #[path = "../benches/support/mod.rs"]
 mod support;
 
@@ -82,6 +86,29 @@ fn run_mmm<D: LogDensity + Clone + Send + Sync>(d: &D, seed: u64) -> Counts {
         c.warmup_divergences += ch.warmup_divergences;
     }
     c.kept_divergences = s.divergences();
+    if std::env::var("PROBE_SEEDS").is_ok() {
+        let mut line = format!("seed {seed:3} kept div {:3} |", s.divergences());
+        for ch in &s.chains {
+            let kd = ch.stats.iter().filter(|d| d.divergent).count();
+            let ph = &ch.warmup.phases;
+            let n = ph.len();
+            let (lw, tb) = if n >= 2 {
+                (ph[n - 2].divergences, ph[n - 1].divergences)
+            } else {
+                (0, 0)
+            };
+            let lf = ch.n_leapfrog_total() as f64 / ch.stats.len() as f64;
+            line += &format!(
+                " c{}: eps {:.3} lf {:.1} kd {kd} lw {lw} tb {tb} r {}{} |",
+                ch.chain,
+                ch.step_size,
+                lf,
+                ch.warmup.restarts,
+                if ch.stuck.is_some() { " STUCK" } else { "" }
+            );
+        }
+        println!("{line}");
+    }
     c.warmup = s.warmup_gradient_evals();
     c.total = s.gradient_evals();
     let draws: Vec<Vec<f64>> = s.chains.iter().map(|c| c.draws.clone()).collect();
@@ -152,6 +179,18 @@ fn report(name: &str, sampler: &str, runs: &[Counts]) {
     let wdiv: usize = runs.iter().map(|r| r.warmup_divergences).sum();
     let kdiv: usize = runs.iter().map(|r| r.kept_divergences).sum();
     let init: u64 = runs.iter().map(|r| r.init).sum();
+    if std::env::var("PROBE_WARM").is_ok() {
+        let w: Vec<String> = runs
+            .iter()
+            .map(|r| format!("{:.2}", r.warmup as f64 / 1000.0))
+            .collect();
+        let e: Vec<String> = runs
+            .iter()
+            .map(|r| format!("{:.1}", 1000.0 * r.ess / r.total as f64))
+            .collect();
+        println!("{name} {sampler} warm k per seed: {}", w.join(" "));
+        println!("{name} {sampler} ess/1k per seed: {}", e.join(" "));
+    }
     println!(
         "{name:8} {sampler:8} grad/it [0,75) [75,250) [250,850) [850,1000): {} | warm {:6.2}k | kept lf/draw {:5.2} | ess/1k {:6.2} | wdiv/run {:5.1} | kept div {kdiv} | init/chain {:.0}",
         per_it.join(" "),

@@ -13,6 +13,7 @@ use super::run::{ChainOutput, DrawStats, Progress, SampleError};
 use super::settings::{Metric, SamplerSettings};
 use super::stepsize::{
     DualAveraging, DualAveragingOptions, RESTART_MU_FACTOR, TERMINAL_RESTART_MU_FACTOR,
+    WINDOW_GAMMA,
 };
 use super::target::LogDensity;
 use super::warmup::{WarmupWindows, metric_windows};
@@ -190,7 +191,9 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                 // average restarts, so that the final step size is the average over the
                 // buffer alone; the sequence itself restarts (around the averaged step, not
                 // ten times it) only in a chain that diverged in its last window
-                // (docs/performance.md, "The terminal buffer").
+                // (docs/performance.md, "The terminal buffer"). Through the windows the sequence
+                // runs with `WINDOW_GAMMA` (Stan's for now; 0.1 measured), the terminal buffer
+                // with Stan's.
                 if !first_window_ended {
                     eps = find_initial_step_size(
                         density,
@@ -201,6 +204,9 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                         &mut scratch,
                     );
                     dual.restart(eps, RESTART_MU_FACTOR);
+                    if it + 1 != last_window_end {
+                        dual.set_gamma(WINDOW_GAMMA);
+                    }
                     first_window_ended = true;
                 } else if it + 1 == last_window_end {
                     if phases[phase].divergences >= CAUTIOUS_TERMINAL_DIVERGENCES {
@@ -209,6 +215,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                     } else {
                         dual.restart_average();
                     }
+                    dual.set_gamma(da_opts.gamma);
                 }
                 if let Some(coordinate) = end.floored {
                     stuck = Some(Stuck::MetricFloor { coordinate });

@@ -37,6 +37,18 @@ pub(crate) const RESTART_MU_FACTOR: f64 = 10.0;
 /// buffer").
 pub(crate) const TERMINAL_RESTART_MU_FACTOR: f64 = 1.0;
 
+/// γ of the sequence that runs through the metric windows (from the restart after the first
+/// window to the terminal buffer); the terminal buffer, whose average is the final step size,
+/// runs with Stan's γ ([`DualAveraging::set_gamma`] keeps the iterate). Stan's 0.05 for now.
+/// 0.1 (a smaller gain on the acceptance error: a calmer step, fewer trees one level deeper
+/// than needed) took warm-up gradients below nuts-rs' on all four bench densities, seeds 1-10
+/// (100-d normal 34.9 k -> 31.3 k, PyMC-Marketing example 39.7 k -> 35.9 k; nuts-rs 34.1 k and
+/// 38.1 k) with ESS per gradient still ahead, and left ARMA(1,1) no worse over 101 seeds, but
+/// makes seed 13 of `density::reparam_tests::prior_only_sampling_on_the_contribution_coordinates_gives_the_priors_on_beta`
+/// fail its KS test (p = 7.8e-4 against 0.001; 1 of seeds 1-60 fails with 0.1, 0 with 0.05;
+/// docs/performance.md, "Warm-up gradients against nuts-rs: γ = 0.1 in the windows").
+pub(crate) const WINDOW_GAMMA: f64 = 0.05;
+
 /// State of the dual-averaging iteration on log step size.
 #[derive(Debug, Clone)]
 pub(crate) struct DualAveraging {
@@ -76,6 +88,20 @@ impl DualAveraging {
         self.avg_counter = 0.0;
     }
 
+    /// Change γ from the next update on, keeping the current iterate log ε = μ − √t · h̄ / γ
+    /// (μ shifts by √t · h̄ · (1/γ' − 1/γ)) and the memory h̄ of past acceptance errors.
+    pub fn set_gamma(&mut self, gamma: f64) {
+        let drift = self.counter.sqrt() * self.s_bar;
+        self.mu += drift * (1.0 / gamma - 1.0 / self.opts.gamma);
+        self.opts.gamma = gamma;
+    }
+
+    /// The current iterate (the step size of the next transition).
+    #[cfg(test)]
+    fn iterate(&self) -> f64 {
+        (self.mu - self.s_bar * self.counter.sqrt() / self.opts.gamma).exp()
+    }
+
     /// Feed one acceptance statistic; returns the step size for the next iteration.
     pub fn update(&mut self, accept_stat: f64) -> f64 {
         let a = if accept_stat.is_finite() {
@@ -102,6 +128,7 @@ impl DualAveraging {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_relative_eq;
 
     const REL_TOL: f64 = 0.05;
 
@@ -122,6 +149,38 @@ mod tests {
             "got {got}, want {want}"
         );
         assert!(eps > 0.0);
+    }
+
+    /// Changing γ keeps the iterate; afterwards the same acceptance error moves the log step
+    /// by the new gain, and the sequence still converges to the target acceptance.
+    #[test]
+    fn changing_gamma_keeps_the_iterate_and_scales_the_gain() {
+        let opts = DualAveragingOptions::default();
+        let mut da = DualAveraging::new(opts, 1.0);
+        let mut eps: f64 = 1.0;
+        for _ in 0..300 {
+            eps = da.update((-eps).exp());
+        }
+        let before = da.iterate();
+        let mut calm = da.clone();
+        calm.set_gamma(2.0 * opts.gamma);
+        assert_relative_eq!(calm.iterate(), before, max_relative = 1e-12);
+        // Both sequences see the same acceptance far below the target: the one with twice γ
+        // moves its log step half as far.
+        let fast = da.update(0.0).ln() - before.ln();
+        let slow = calm.update(0.0).ln() - before.ln();
+        assert!(fast < 0.0, "{fast}");
+        assert_relative_eq!(slow, 0.5 * fast, max_relative = 1e-9);
+        let mut eps = calm.iterate();
+        for _ in 0..2000 {
+            eps = calm.update((-eps).exp());
+        }
+        let want = -(opts.target_accept.ln());
+        let got = calm.final_step_size();
+        assert!(
+            (got - want).abs() / want < REL_TOL,
+            "got {got}, want {want}"
+        );
     }
 
     /// Restarting the average keeps the iterate: the next step continues the sequence (no
