@@ -21,7 +21,8 @@ const POINTS: usize = 12;
 const ROWS: usize = 60;
 /// The two coordinate systems compute the same sums in the same order: to round-off.
 const SAME_REL: f64 = 1e-12;
-/// A KS test at this level rejects a correct sampler once in a thousand runs.
+/// A test of several KS checks rejects a correct sampler once in a thousand runs: each check
+/// runs at this level divided by the number of checks (Bonferroni).
 const KS_ALPHA: f64 = 0.001;
 /// Keep every this-many draws for the KS test.
 const THIN: usize = 4;
@@ -206,6 +207,10 @@ fn prior_only_sampling_on_the_contribution_coordinates_gives_the_priors_on_beta(
             }
         }
     }
+    // Five checks at 0.001 each would reject a correct sampler in 0.5 % of runs; over seeds
+    // 1-60 the smallest p of a check was below 0.01 in 4 of 300 checks (docs/performance.md,
+    // "Warm-up gradients against nuts-rs: γ = 0.1 in the windows").
+    let alpha = KS_ALPHA / checks.len() as f64;
     for ((name, cdf), xs) in checks.iter().zip(&mut draws) {
         let n = xs.len();
         let d = ks_statistic(xs, cdf);
@@ -213,7 +218,7 @@ fn prior_only_sampling_on_the_contribution_coordinates_gives_the_priors_on_beta(
         // Shown with `cargo nextest run --release prior_only_sampling_on --no-capture`.
         eprintln!("{name}: KS D = {d:.4} over {n} draws, p = {p:.3}");
         assert!(
-            p > KS_ALPHA,
+            p > alpha,
             "{name}: KS D = {d:.4} over {n} draws, p = {p:.2e}"
         );
     }

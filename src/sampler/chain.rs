@@ -192,7 +192,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                 // buffer alone; the sequence itself restarts (around the averaged step, not
                 // ten times it) only in a chain that diverged in its last window
                 // (docs/performance.md, "The terminal buffer"). Through the windows the sequence
-                // runs with `WINDOW_GAMMA` (Stan's for now; 0.1 measured), the terminal buffer
+                // runs with `WINDOW_GAMMA` (0.1), the terminal buffer
                 // with Stan's.
                 if !first_window_ended {
                     eps = find_initial_step_size(
