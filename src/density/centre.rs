@@ -13,7 +13,7 @@
 //! Only a real-valued intercept is centred (its prior on the real line: the bijector is the
 //! identity); prior-only densities (no forward pass) keep the intercept as it is.
 
-use crate::transform::{AdstockKind, SaturationKind, convolve, sum};
+use crate::transform::{AdstockKind, SaturationKind, convolve};
 
 use super::layout::Layout;
 use super::model::ModelData;
@@ -55,7 +55,7 @@ pub(crate) fn mean_without_intercept(layout: &Layout, data: &ModelData, x: &[f64
 /// Shift μ by the level: on entry μ = L + rest (the forward pass run with the level in the
 /// intercept's place); on exit μ = b + rest with b = L − h. Returns b.
 pub(crate) fn shift_to_intercept(mu: &mut [f64], m: usize, level: f64) -> f64 {
-    let h = sum(&mu[..m]) / m as f64 - level;
+    let h = mu[..m].iter().sum::<f64>() / m as f64 - level;
     mu.iter_mut().for_each(|v| *v -= h);
     level - h
 }
@@ -63,7 +63,7 @@ pub(crate) fn shift_to_intercept(mu: &mut [f64], m: usize, level: f64) -> f64 {
 /// From the likelihood's ∂ℓ/∂μ and the intercept prior's gradient at b: the level's gradient
 /// G, with ∂ℓ/∂μ_t replaced by ∂ℓ/∂μ_t − G/m on the fitted rows for the reverse pass.
 pub(crate) fn centre_adjoint(d_mu: &mut [f64], m: usize, prior_grad: f64) -> f64 {
-    let g = sum(&d_mu[..m]) + prior_grad;
+    let g = d_mu[..m].iter().sum::<f64>() + prior_grad;
     let per_row = g / m as f64;
     d_mu[..m].iter_mut().for_each(|v| *v -= per_row);
     g
