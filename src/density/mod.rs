@@ -1,6 +1,7 @@
 //! The MMM log density on the unconstrained space, with its exact hand-written gradient, and
 //! the decomposition of a draw into contributions.
 
+mod baseline;
 mod centre;
 mod decompose;
 mod effect_prior;

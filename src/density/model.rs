@@ -13,9 +13,10 @@ use crate::transform::{
     LaneSeries, Lanes, SaturationKind, Support, Vectorized, convolve, convolve_adjoint_weights,
     dot, fourier_features, geometric_adstock, geometric_alpha_adjoint, geometric_logistic_forward,
     geometric_logistic_sweep, geometric_scratch_len, hill_series, interleave, lane_scratch_len,
-    linear_trend, logistic_series, pull_back_weights, sum, vectorized,
+    linear_trend, logistic_series, pull_back_weights, vectorized,
 };
 
+use super::baseline::BaselineColumns;
 use super::centre::{centre_adjoint, mean_without_intercept, shift_to_intercept};
 use super::effect_prior::{EffectPriorError, EffectTerm};
 use super::hill_group::{HillGroup, hill_groups};
@@ -148,12 +149,14 @@ pub struct MmmDensity {
     // Scratch, per lag.
     pub(crate) w: Vec<f64>,
     dw: Vec<f64>,
-    /// The baseline's data columns (trend, controls, Fourier features, in the order the mean
-    /// adds them), column-major: column j at `base_cols[j * n..(j + 1) * n]`.
-    base_cols: Vec<f64>,
-    /// Each baseline column's coordinate, and its coefficient at the last θ (scratch).
+    /// The baseline's data columns: a column of ones (the intercept's), then trend, controls and
+    /// Fourier features in the order the mean adds them.
+    baseline: BaselineColumns,
+    /// Each baseline column's coordinate (the intercept's first), its coefficient at the last θ
+    /// and its part of the gradient (scratch).
     base_idx: Vec<usize>,
     base_coef: Vec<f64>,
+    base_grad: Vec<f64>,
     /// The lift-test likelihood term (`[calibration]`), with its own scratch.
     pub(crate) lift: Option<LiftTerm>,
     /// ROI, marginal-ROI and share priors: β derived from the stated quantity.
@@ -389,8 +392,8 @@ impl MmmDensity {
             && layout.bijectors[layout.intercept_idx] == Support::Real;
         let data = model_data;
         let (n, c, d) = (data.n, layout.channels.len(), layout.dim());
-        let mut base_cols = Vec::new();
-        let mut base_idx = Vec::new();
+        let mut base_cols = vec![1.0; n];
+        let mut base_idx = vec![layout.intercept_idx];
         if let Some(i) = layout.trend_idx {
             base_cols.extend_from_slice(&data.trend);
             base_idx.push(i);
@@ -446,7 +449,8 @@ impl MmmDensity {
             w: vec![0.0; max_lag],
             dw: vec![0.0; max_lag],
             base_coef: vec![0.0; base_idx.len()],
-            base_cols,
+            base_grad: vec![0.0; base_idx.len()],
+            baseline: BaselineColumns::new(&base_cols, n, base_idx.len()),
             base_idx,
             lift,
             effect,
@@ -549,12 +553,7 @@ impl MmmDensity {
         for (c, &i) in self.base_coef.iter_mut().zip(&self.base_idx) {
             *c = x[i];
         }
-        baseline(
-            &mut self.mu,
-            x[lay.intercept_idx],
-            &self.base_coef,
-            &self.base_cols,
-        );
+        self.baseline.forward(&mut self.mu, &self.base_coef);
         for (c, ch) in lay.channels.iter().enumerate() {
             let np = ch.adstock.n_params();
             let ad = [x[ch.adstock_idx[0]], x[ch.adstock_idx[np - 1]]];
@@ -640,15 +639,9 @@ impl MmmDensity {
         let lay = &self.layout;
         let d = &self.data;
         let d_mu = &self.d_mu;
-        self.gx[lay.intercept_idx] += sum(d_mu);
-        if let Some(i) = lay.trend_idx {
-            self.gx[i] += dot(d_mu, &d.trend);
-        }
-        for (k, &i) in lay.gamma_idx.iter().enumerate() {
-            self.gx[i] += dot(d_mu, &d.controls[k]);
-        }
-        for (j, &i) in lay.fourier_idx.iter().enumerate() {
-            self.gx[i] += dot(d_mu, &d.fourier[j * n..(j + 1) * n]);
+        self.baseline.adjoint(d_mu, &mut self.base_grad);
+        for (g, &i) in self.base_grad.iter().zip(&self.base_idx) {
+            self.gx[i] += g;
         }
         for group in &self.groups {
             let sums = geometric_logistic_sweep(&group.params, d_mu, &group.series);
@@ -712,36 +705,6 @@ impl MmmDensity {
                 }
             }
         }
-    }
-}
-
-/// μ_t = b + Σ_j c_j·X_jt for the baseline's columns X_j (column-major in `cols`, as many as
-/// `coefs`): four periods at a time, their sums held in registers over the columns and stored
-/// once. Each μ_t adds its terms in column order, as one `axpy` per column would (the same
-/// bits), without a load and a store of μ per column.
-#[inline(always)]
-fn baseline(mu: &mut [f64], intercept: f64, coefs: &[f64], cols: &[f64]) {
-    let n = mu.len();
-    let cols = &cols[..coefs.len() * n];
-    let full = n - n % LANES;
-    for start in (0..full).step_by(LANES) {
-        let mut acc = [intercept; LANES];
-        for (j, c) in coefs.iter().enumerate() {
-            let col: [f64; LANES] = cols[j * n + start..j * n + start + LANES]
-                .try_into()
-                .expect("four periods");
-            for l in 0..LANES {
-                acc[l] += c * col[l];
-            }
-        }
-        mu[start..start + LANES].copy_from_slice(&acc);
-    }
-    for (t, m) in mu.iter_mut().enumerate().skip(full) {
-        let mut v = intercept;
-        for (j, c) in coefs.iter().enumerate() {
-            v += c * cols[j * n + t];
-        }
-        *m = v;
     }
 }
 
@@ -1026,31 +989,6 @@ mod lane_tests {
         ModelSpec::from_toml(&text, None).expect("lane test model")
     }
 
-    /// The fused baseline gives the bits of one `axpy` per column, at every length.
-    #[test]
-    fn fused_baseline_equals_one_pass_per_column_bit_for_bit() {
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for n in 0..23 {
-            for p in 0..6 {
-                let cols: Vec<f64> = (0..n * p).map(|_| rng.random_range(-3.0..3.0)).collect();
-                let coefs: Vec<f64> = (0..p).map(|_| rng.random_range(-2.0..2.0)).collect();
-                let b = rng.random_range(-1.0..1.0);
-                let mut want = vec![b; n];
-                for (j, c) in coefs.iter().enumerate() {
-                    super::axpy(&mut want, *c, &cols[j * n..(j + 1) * n]);
-                }
-                let mut got = vec![f64::NAN; n];
-                super::baseline(&mut got, b, &coefs, &cols);
-                assert!(
-                    got.iter()
-                        .zip(&want)
-                        .all(|(a, b)| a.to_bits() == b.to_bits()),
-                    "n {n}, {p} columns"
-                );
-            }
-        }
-    }
-
     #[test]
     fn lane_group_gradient_matches_finite_differences_and_the_one_channel_mean() {
         let spec = spec();
@@ -1072,8 +1010,8 @@ mod lane_tests {
                 .unwrap_or_else(|e| panic!("{e} ({:?})", density.param_names()));
             // The mean from the lanes equals the one-channel forward pass to a few ulps (the
             // same recursion; the curve from another form of the exponential).
-            let mut x = Vec::new();
-            density.constrain(&theta, &mut x);
+            // The constrained parameters of that evaluation, and its mean again.
+            let x = density.x.clone();
             density.forward(&x, true);
             let lanes = density.mu.clone();
             density.forward(&x, false);
@@ -1084,6 +1022,86 @@ mod lane_tests {
                     max_relative = LANE_MEAN_REL,
                     epsilon = LANE_MEAN_REL
                 );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 5, "too few finite points");
+    }
+}
+
+#[cfg(test)]
+mod baseline_reverse_tests {
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::{DensityOptions, MmmDensity};
+    use crate::density::gradient_tests::{geometric_channels_spec, synthetic_data};
+    use crate::sampler::LogDensity;
+    use crate::transform::{Support, dot, sum};
+
+    /// Issue 17: the fused reverse pass over the baseline's columns (`baseline.rs`) gives each
+    /// baseline coordinate's gradient the bits of its prior's gradient plus its own `dot` with
+    /// ∂L/∂μ (the intercept: plus `sum`), ∂L/∂μ taken straight from the forward pass's mean.
+    #[test]
+    fn fused_reverse_pass_gives_each_column_the_bits_of_its_own_dot() {
+        let spec = geometric_channels_spec(
+            &[("logistic", 8, true), ("logistic", 8, true)],
+            "[[control]]\ncolumn = \"promo\"\n\n[[control]]\ncolumn = \"event\"\n\n\
+             [seasonality]\norder = 2\n\n[trend]\ntype = \"linear\"\n",
+        );
+        let data = synthetic_data(&spec, 179, 7);
+        let options = DensityOptions {
+            natural_coordinates: true,
+            ..DensityOptions::default()
+        };
+        let mut density = MmmDensity::with_options(&spec, &data, &options).unwrap();
+        let lay = density.layout.clone();
+        let n = density.data.n;
+        let ones = vec![1.0; n];
+        let mut columns: Vec<(usize, &[f64])> = vec![(lay.intercept_idx, &ones)];
+        let d = density.data.clone();
+        columns.extend(lay.trend_idx.map(|i| (i, &d.trend[..])));
+        columns.extend(
+            lay.gamma_idx
+                .iter()
+                .zip(&d.controls)
+                .map(|(i, c)| (*i, &c[..])),
+        );
+        columns.extend(
+            (lay.fourier_idx.iter().enumerate()).map(|(j, i)| (*i, &d.fourier[j * n..(j + 1) * n])),
+        );
+        assert_eq!(
+            columns.len(),
+            1 + 1 + 2 + 4,
+            "intercept, trend, controls, Fourier"
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let mut checked = 0;
+        for _ in 0..10 {
+            let theta: Vec<f64> = (0..density.dim())
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect();
+            let mut g = vec![0.0; density.dim()];
+            if density.logp_grad(&theta, &mut g).is_err() {
+                continue;
+            }
+            // The constrained parameters of that evaluation, and its mean again.
+            let x = density.x.clone();
+            density.forward(&x, true);
+            let sigma = x[lay.sigma_idx];
+            let inv_var = 1.0 / (sigma * sigma);
+            let d_mu: Vec<f64> = (d.obs.iter().zip(&density.mu))
+                .map(|(y, m)| (y - m) * inv_var)
+                .collect();
+            for &(i, col) in &columns {
+                assert_eq!(lay.bijectors[i], Support::Real, "θ_i is x_i");
+                let prior = density.prior_terms[i].logpdf_grad(x[i]).1;
+                let want = if i == lay.intercept_idx {
+                    prior + sum(&d_mu)
+                } else {
+                    prior + dot(&d_mu, col)
+                };
+                assert_eq!(g[i].to_bits(), want.to_bits(), "{}", lay.names()[i]);
             }
             checked += 1;
         }
