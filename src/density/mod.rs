@@ -2,6 +2,7 @@
 //! the decomposition of a draw into contributions.
 
 mod centre;
+mod coordinate;
 mod decompose;
 mod effect_prior;
 mod hill_group;
