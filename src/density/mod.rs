@@ -3,6 +3,7 @@
 
 mod baseline;
 mod centre;
+mod coordinate;
 mod decompose;
 mod effect_prior;
 mod hill_group;

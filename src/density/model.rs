@@ -18,6 +18,7 @@ use crate::transform::{
 
 use super::baseline::BaselineColumns;
 use super::centre::{centre_adjoint, mean_without_intercept, shift_to_intercept};
+use super::coordinate::CoordinateTerm;
 use super::effect_prior::{EffectPriorError, EffectTerm};
 use super::hill_group::{HillGroup, hill_groups};
 use super::layout::{Layout, NuLayout};
@@ -123,6 +124,8 @@ pub struct MmmDensity {
     pub(crate) data: ModelData,
     /// Each coordinate's prior with its constant folded.
     prior_terms: Vec<PriorTerm>,
+    /// Each coordinate's bijector with its prior (none for a centred intercept).
+    coordinates: Vec<CoordinateTerm>,
     // Scratch, per coordinate.
     x: Vec<f64>,
     gx: Vec<f64>,
@@ -421,8 +424,18 @@ impl MmmDensity {
             .map(|ch| ch.max_lag)
             .max()
             .unwrap_or(1);
+        let prior_terms: Vec<PriorTerm> =
+            layout.priors.iter().map(|p| PriorTerm::new(*p)).collect();
+        // A centred intercept's prior is taken at b after the forward pass (data_term).
+        let coordinates = (layout.bijectors.iter().zip(&prior_terms).enumerate())
+            .map(|(i, (support, prior))| {
+                let elsewhere = centre && i == layout.intercept_idx;
+                CoordinateTerm::new(*support, (!elsewhere).then_some(*prior))
+            })
+            .collect();
         Ok(MmmDensity {
-            prior_terms: layout.priors.iter().map(|p| PriorTerm::new(*p)).collect(),
+            prior_terms,
+            coordinates,
             x: vec![0.0; d],
             gx: vec![0.0; d],
             dx_du: vec![0.0; d],
@@ -831,19 +844,17 @@ impl MmmDensity {
     /// [`LogDensity::logp_grad`] on the model's coordinates θ′ (coefficients as β).
     fn logp_grad_model(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, LogpError> {
         let mut lp = 0.0;
-        for (i, u) in theta.iter().enumerate() {
-            let c = self.layout.bijectors[i].constrain_with_jacobian(*u);
-            // A centred intercept's prior is taken at b after the forward pass (data_term).
-            let (lp_prior, d_prior) = if self.centre && i == self.layout.intercept_idx {
-                (0.0, 0.0)
-            } else {
-                self.prior_terms[i].logpdf_grad(c.x)
-            };
-            lp += lp_prior + c.log_jac;
-            self.x[i] = c.x;
-            self.gx[i] = d_prior;
-            self.dx_du[i] = c.dx_du;
-            self.dlogjac_du[i] = c.dlog_jac_du;
+        let scratch = (self.x.iter_mut().zip(&mut self.gx))
+            .zip(self.dx_du.iter_mut().zip(&mut self.dlogjac_du));
+        for ((term, u), ((x, gx), (dx_du, dlogjac_du))) in
+            self.coordinates.iter().zip(theta).zip(scratch)
+        {
+            let v = term.at(*u);
+            lp += v.lp;
+            *x = v.constrained.x;
+            *gx = v.d_prior;
+            *dx_du = v.constrained.dx_du;
+            *dlogjac_du = v.constrained.dlog_jac_du;
         }
         if !lp.is_finite() {
             return Err(LogpError::OutOfSupport(

@@ -72,6 +72,7 @@ impl AdstockKind {
     ///
     /// # Panics
     /// If `params.len() != self.n_params()`.
+    #[inline]
     pub fn weights(self, params: &[f64], normalize: bool, w: &mut [f64]) {
         assert_eq!(params.len(), self.n_params(), "adstock parameter count");
         if self == AdstockKind::Geometric {
@@ -158,6 +159,7 @@ impl AdstockKind {
 
 /// w_l = α^l by repeated products (no `exp` per lag), divided by their sum when normalising.
 /// The largest weight is w_0 = α^0, so nothing needs shifting.
+#[inline]
 fn geometric_weights(alpha: f64, normalize: bool, w: &mut [f64]) {
     let mut power = 1.0;
     let mut sum = 0.0;

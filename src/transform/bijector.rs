@@ -108,6 +108,7 @@ impl Support {
     /// x at (or next to) an endpoint, a finite log-Jacobian ≈ −|u| and dx/du → 0, never NaN.
     /// `Positive` and `LowerBounded` overflow to x = +∞ past u ≈ 709, which the density should
     /// treat as leaving the support.
+    #[inline]
     pub fn constrain_with_jacobian(self, u: f64) -> Constrained {
         match self {
             Support::Real => Constrained {
@@ -126,7 +127,7 @@ impl Support {
                     ..m
                 }
             }
-            Support::UnitInterval => logistic_map(0.0, 1.0, u),
+            Support::UnitInterval => unit_logistic(u).constrained,
             Support::Interval { lo, hi } => logistic_map(lo, hi, u),
         }
     }
@@ -198,17 +199,102 @@ fn exp_map(lo: f64, u: f64) -> Constrained {
     }
 }
 
-/// x = lo + (hi−lo)·σ(u), with e = e^(−|u|) ∈ (0, 1] as the only exponential:
-/// σ(1−σ) = e/(1+e)², ln σ + ln(1−σ) = −|u| − 2·ln(1+e), d/du of that = 1 − 2σ(u).
+/// The logistic map's pieces that depend on u alone, from e = e^(−|u|) ∈ (0, 1] with one
+/// `exp` and one `ln_1p`: σ(−|u|) = e/(1+e), σ(|u|) = 1/(1+e) and ln(1+e).
+#[derive(Debug, Clone, Copy)]
+struct LogisticParts {
+    e: f64,
+    one_plus: f64,
+    /// σ(−|u|), the unit-interval distance from σ(u) to its nearer end.
+    near: f64,
+    /// ln(1+e) = softplus(−|u|).
+    ln_one_plus: f64,
+}
+
+impl LogisticParts {
+    #[inline(always)]
+    fn of(u: f64) -> LogisticParts {
+        let e = (-u.abs()).exp();
+        let one_plus = 1.0 + e;
+        LogisticParts {
+            e,
+            one_plus,
+            near: e / one_plus,
+            ln_one_plus: e.ln_1p(),
+        }
+    }
+
+    /// σ(u), as [`sigmoid`] computes it.
+    #[inline(always)]
+    fn sigmoid(self, u: f64) -> f64 {
+        if u >= 0.0 {
+            1.0 / self.one_plus
+        } else {
+            self.near
+        }
+    }
+
+    /// The map to (lo, hi) with its Jacobian terms, as `interval_point` and [`sigmoid`] compute
+    /// them: σ(1−σ) = e/(1+e)², ln σ + ln(1−σ) = −|u| − 2·ln(1+e), d/du of that = 1 − 2σ(u).
+    #[inline(always)]
+    fn map(self, lo: f64, hi: f64, log_width: f64, u: f64) -> Constrained {
+        let width = hi - lo;
+        let x = if u >= 0.0 {
+            hi - width * self.near
+        } else {
+            lo + width * self.near
+        };
+        Constrained {
+            x,
+            log_jac: log_width - u.abs() - 2.0 * self.ln_one_plus,
+            dx_du: width * self.e / (self.one_plus * self.one_plus),
+            dlog_jac_du: 1.0 - 2.0 * self.sigmoid(u),
+        }
+    }
+}
+
+/// x = lo + (hi−lo)·σ(u) with its Jacobian terms (see [`LogisticParts::map`]).
 fn logistic_map(lo: f64, hi: f64, u: f64) -> Constrained {
-    let width = hi - lo;
-    let e = (-u.abs()).exp();
-    let one_plus = 1.0 + e;
-    Constrained {
-        x: interval_point(lo, hi, u),
-        log_jac: width.ln() - u.abs() - 2.0 * e.ln_1p(),
-        dx_du: width * e / (one_plus * one_plus),
-        dlog_jac_du: 1.0 - 2.0 * sigmoid(u),
+    LogisticParts::of(u).map(lo, hi, (hi - lo).ln(), u)
+}
+
+/// x = σ(u) on the unit interval with its Jacobian terms, and the logarithms a prior on x may
+/// need, all from the one `exp` and one `ln_1p` of the map: ln x = min(u, 0) − ln(1+e^(−|u|))
+/// and ln(1−x) = −max(u, 0) − ln(1+e^(−|u|)) (the two softplus terms of the log-Jacobian,
+/// accurate where x rounds to 1 or underflows), and 1 − x = σ(−u) without the cancellation of
+/// `1.0 - x` near 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct UnitLogistic {
+    /// x, its log-Jacobian and their slopes, the bits of
+    /// [`Support::constrain_with_jacobian`] on [`Support::UnitInterval`].
+    pub constrained: Constrained,
+    /// ln x.
+    pub ln_x: f64,
+    /// ln(1 − x).
+    pub ln_1m_x: f64,
+    /// 1 − x.
+    pub one_m_x: f64,
+}
+
+/// [`UnitLogistic`] at u.
+#[inline(always)]
+pub(crate) fn unit_logistic(u: f64) -> UnitLogistic {
+    let parts = LogisticParts::of(u);
+    let (ln_x, ln_1m_x) = (
+        u.min(0.0) - parts.ln_one_plus,
+        -u.max(0.0) - parts.ln_one_plus,
+    );
+    let one_m_x = if u >= 0.0 {
+        parts.near
+    } else {
+        1.0 / parts.one_plus
+    };
+    UnitLogistic {
+        // ln(hi − lo) = ln 1 = 0, without a `ln` call.
+        constrained: parts.map(0.0, 1.0, 0.0, u),
+        ln_x,
+        ln_1m_x,
+        one_m_x,
     }
 }
 
@@ -224,6 +310,10 @@ mod tests {
     const ROUND_TRIP_REL: f64 = 1e-12;
     /// Absolute tolerance for values that should be exactly representable limits.
     const LIMIT_ABS: f64 = 1e-12;
+    /// The logistic map's logarithms against `ln`/`ln_1p` of the rounded x: a few ulps.
+    const LOGS_REL: f64 = 1e-14;
+    /// The same, absolute, where a log is near 0 (x near 1).
+    const LOGS_ABS: f64 = 1e-15;
 
     const SUPPORTS: [Support; 6] = [
         Support::Real,
@@ -252,6 +342,71 @@ mod tests {
                 assert_matches_fd(c.dlog_jac_du, fd_lj, "dlogjac/du");
                 // The log-Jacobian is the log of the slope.
                 assert_relative_eq!(c.log_jac, c.dx_du.abs().ln(), epsilon = LIMIT_ABS);
+            }
+        }
+    }
+
+    /// The unit interval's map with its own `ln(hi − lo) = 0` gives the bits of the interval
+    /// (0, 1), and its logarithms are those of x: to the rounding of x in the bulk (where
+    /// `x.ln()` is itself accurate) and, far out, the exact asymptotes ln x → u (u → −∞) and
+    /// ln(1−x) → −u (u → ∞), where x has rounded to 1 or underflowed.
+    #[test]
+    fn unit_logistic_gives_the_interval_bits_and_the_logs_of_x() {
+        let interval = Support::Interval { lo: 0.0, hi: 1.0 };
+        let mut points = random_points(60);
+        points.extend([
+            -0.0, 1e-300, -1e-300, 0.5, -36.0, 37.0, 40.0, -700.0, 700.0, 750.0,
+        ]);
+        for u in points {
+            let m = unit_logistic(u);
+            let c = interval.constrain_with_jacobian(u);
+            let bits = |c: Constrained| [c.x, c.log_jac, c.dx_du, c.dlog_jac_du].map(f64::to_bits);
+            assert_eq!(bits(m.constrained), bits(c), "u = {u}");
+            assert_eq!(
+                m.constrained,
+                Support::UnitInterval.constrain_with_jacobian(u)
+            );
+            let x = m.constrained.x;
+            // The log-Jacobian is the sum of the two logs, to round-off.
+            assert_relative_eq!(
+                m.ln_x + m.ln_1m_x,
+                m.constrained.log_jac,
+                max_relative = LOGS_REL
+            );
+            if x > 0.0 && x < 1.0 && u.abs() < 30.0 {
+                // x itself is good to half an ulp, so `x.ln()` is; 1 − x is exact only for
+                // x ≤ 1/2, and past that the mirror σ(−u) = 1 − σ(u) is the reference.
+                assert_relative_eq!(m.ln_x, x.ln(), max_relative = LOGS_REL, epsilon = LOGS_ABS);
+                let mirror = unit_logistic(-u);
+                if u <= 0.0 {
+                    assert_relative_eq!(m.ln_1m_x, (-x).ln_1p(), max_relative = LOGS_REL);
+                    assert_relative_eq!(m.one_m_x, 1.0 - x, max_relative = LOGS_REL);
+                } else {
+                    assert_eq!(m.ln_1m_x.to_bits(), mirror.ln_x.to_bits(), "u = {u}");
+                    assert_eq!(m.one_m_x.to_bits(), mirror.constrained.x.to_bits());
+                }
+                // d ln x/du = 1 − x and d ln(1−x)/du = −x.
+                assert_matches_fd(
+                    m.one_m_x,
+                    central_diff(|v| unit_logistic(v).ln_x, u),
+                    "dlnx/du",
+                );
+                assert_matches_fd(
+                    -x,
+                    central_diff(|v| unit_logistic(v).ln_1m_x, u),
+                    "dln(1-x)/du",
+                );
+            }
+            if u <= -40.0 {
+                assert_relative_eq!(m.ln_x, u, max_relative = LOGS_REL);
+                assert_eq!(m.one_m_x.to_bits(), 1.0f64.to_bits());
+            }
+            if u >= 40.0 {
+                assert_relative_eq!(m.ln_1m_x, -u, max_relative = LOGS_REL);
+                assert!(m.ln_x <= 0.0 && m.ln_x > -1e-17, "u = {u}: ln x {}", m.ln_x);
+                // 1 − x = e^(−u)/(1 + e^(−u)), until e^(−u) underflows past u ≈ 745.
+                let positive = m.one_m_x > 0.0 || u > 745.0;
+                assert!(positive && m.one_m_x < 1e-17, "u = {u}: {}", m.one_m_x);
             }
         }
     }

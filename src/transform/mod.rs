@@ -33,7 +33,7 @@ mod adstock;
 mod bijector;
 mod calendar;
 #[cfg(test)]
-mod finite_diff;
+pub(crate) mod finite_diff;
 mod fourier;
 mod geometric;
 mod hill_lanes;
@@ -50,6 +50,7 @@ pub use adstock::{
     ADSTOCK_MAX_PARAMS, AdstockKind, convolve, convolve_adjoint_spend, convolve_adjoint_weights,
     pull_back_weights, steady_state_factor,
 };
+pub(crate) use bijector::unit_logistic;
 pub use bijector::{Constrained, Support, SupportError};
 pub use calendar::{Date, DateError, day_of_year, is_leap_year};
 pub use fourier::{DAYS_PER_YEAR, fourier_features, fourier_names};

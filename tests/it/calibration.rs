@@ -21,6 +21,11 @@ const ADSTOCK_SD_SHRINK_MIN: f64 = 1.5;
 const RHAT_MAX: f64 = mmm::diagnostics::RHAT_MAX;
 /// The committed measurements: within one sd of the truth, sd 10-20 % of the true lift.
 const SD_SHARE: std::ops::RangeInclusive<f64> = 0.10..=0.20;
+/// Divergences allowed in the one-lift-test fit (4 × 1000 draws). Measured over sampler seeds
+/// 1-24 (2026-11-27, `mmm fit ... --seed s`): 3 of 24 fits had one divergence and none had
+/// more, both before and after the scalar-gradient change that moved this test's seed 7 from
+/// 0 to 1 by round-off; which seeds diverge moved, the rate did not.
+const LIFT_ALONE_DIVERGENCES_MAX: u64 = 1;
 
 fn ok(out: &Output) -> String {
     assert!(
@@ -233,7 +238,10 @@ fn one_lift_test_alone_converges() {
     let divergences: u64 = fit["chains"].as_array().map_or(0, |c| {
         c.iter().filter_map(|c| c["divergences"].as_u64()).sum()
     });
-    assert_eq!(divergences, 0);
+    assert!(
+        divergences <= LIFT_ALONE_DIVERGENCES_MAX,
+        "{divergences} divergences"
+    );
 }
 
 #[test]

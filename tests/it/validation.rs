@@ -11,6 +11,13 @@ use crate::support::{mmm, model};
 const DEMO_ROAS_COVERED_MIN: u64 = 3;
 /// Convergence the demo fit must reach (DESIGN.md's threshold).
 const RHAT_MAX: f64 = mmm::diagnostics::RHAT_MAX;
+/// Divergences allowed in the demo's recovery fit (4 × 1000 draws, sampler seed 42). Measured
+/// over sampler seeds 0-52 of the same fit (2026-11-27, `mmm fit sim/model.toml --data
+/// sim/data.csv --seed s`): at most one divergence in 47 of 53 seeds, both before and after the
+/// scalar-gradient change that moved seed 42 from 0 to 1 by round-off (the log density and
+/// gradient agree to the last printed digit); a chain with ~20 divergences turns up at about
+/// one seed in 50 in either build.
+const DEMO_DIVERGENCES_MAX: u64 = 1;
 /// Acceptable share of held-out periods inside the 90 % predictive intervals.
 const BACKTEST_COVERAGE: std::ops::RangeInclusive<f64> = 0.80..=0.97;
 
@@ -65,7 +72,8 @@ fn demo_model_recovers_its_true_roas_and_converges() {
     assert!(covered >= DEMO_ROAS_COVERED_MIN, "{text}");
     let conv = &rec["convergence"];
     assert!(conv["max_rhat"].as_f64().unwrap() < RHAT_MAX, "{text}");
-    assert_eq!(conv["divergences"], 0, "{text}");
+    let divergences = conv["divergences"].as_u64().unwrap();
+    assert!(divergences <= DEMO_DIVERGENCES_MAX, "{text}");
     let csv = std::fs::read_to_string(sim.join("recovery.csv")).unwrap();
     assert!(csv.starts_with("name,quantity,truth,mean,q5,q95,covered,rel_error\n"));
     assert!(sim.join("fit/summary.csv").is_file());
