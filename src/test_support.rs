@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::spec::Prior;
+use crate::transform::Support;
 
 /// The model files in `models/`: every `*.toml` except truth files (`*_truth.toml`, for
 /// `mmm simulate`) and scenario files (`*.scenario.toml`, for `mmm optimize`), sorted.
@@ -67,3 +68,13 @@ pub(crate) fn every_prior_family() -> Vec<Prior> {
         },
     ]
 }
+
+/// One support of every kind, with bounds away from 0 and 1, for the bijector tests.
+pub(crate) const SUPPORTS: [Support; 6] = [
+    Support::Real,
+    Support::Positive,
+    Support::UnitInterval,
+    Support::Interval { lo: -1.5, hi: 7.0 },
+    Support::LowerBounded { lo: 2.0 },
+    Support::UpperBounded { hi: -3.0 },
+];

@@ -78,21 +78,12 @@ impl CoordinateTerm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::every_prior_family;
+    use crate::test_support::{SUPPORTS, every_prior_family};
     use crate::transform::finite_diff::{assert_matches_fd, central_diff};
 
     /// The bijector's logarithms against `ln` of the rounded x, summed into the log density:
     /// a few ulps of the larger terms.
     const SAME_REL: f64 = 1e-13;
-
-    const SUPPORTS: [Support; 6] = [
-        Support::Real,
-        Support::Positive,
-        Support::UnitInterval,
-        Support::Interval { lo: -1.5, hi: 7.0 },
-        Support::LowerBounded { lo: 2.0 },
-        Support::UpperBounded { hi: -3.0 },
-    ];
 
     const POINTS: [f64; 16] = [
         -745.5, -700.0, -40.0, -6.0, -2.3, -0.4, -0.0, 1e-9, 0.3, 1.1, 2.5, 6.0, 37.0, 40.0, 700.0,

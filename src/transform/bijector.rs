@@ -301,6 +301,7 @@ pub(crate) fn unit_logistic(u: f64) -> UnitLogistic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::SUPPORTS;
     use crate::transform::finite_diff::{assert_matches_fd, central_diff};
     use approx::assert_relative_eq;
     use rand::{RngExt, SeedableRng};
@@ -314,15 +315,6 @@ mod tests {
     const LOGS_REL: f64 = 1e-14;
     /// The same, absolute, where a log is near 0 (x near 1).
     const LOGS_ABS: f64 = 1e-15;
-
-    const SUPPORTS: [Support; 6] = [
-        Support::Real,
-        Support::Positive,
-        Support::UnitInterval,
-        Support::Interval { lo: -1.5, hi: 7.0 },
-        Support::LowerBounded { lo: 2.0 },
-        Support::UpperBounded { hi: -3.0 },
-    ];
 
     fn random_points(n: usize) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
