@@ -192,8 +192,7 @@ fn warm_up<D: LogDensity + ?Sized, A: AdaptiveMetric>(
                 // buffer alone; the sequence itself restarts (around the averaged step, not
                 // ten times it) only in a chain that diverged in its last window
                 // (docs/performance.md, "The terminal buffer"). Through the windows the sequence
-                // runs with `WINDOW_GAMMA` (0.1), the terminal buffer
-                // with Stan's.
+                // runs with `WINDOW_GAMMA` (0.1), the terminal buffer with Stan's.
                 if !first_window_ended {
                     eps = find_initial_step_size(
                         density,
